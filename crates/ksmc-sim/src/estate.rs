@@ -1,0 +1,240 @@
+//! A running simulated estate: one API server per cluster on loopback, the kubeconfigs that
+//! reach them, and `estate.json` describing them.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use crate::cluster::SimCluster;
+use crate::scenario::{Role, Scenario, ScenarioError};
+use crate::server;
+use crate::tls::{TlsError, TlsMaterial};
+
+/// How the estate is served.
+#[derive(Clone, Debug)]
+pub struct EstateOptions {
+    /// Serve plain HTTP instead of HTTPS (loopback only; kubectl then sends no token).
+    pub plain_http: bool,
+    /// The loopback address to bind.
+    pub bind: IpAddr,
+}
+
+impl Default for EstateOptions {
+    fn default() -> Self {
+        Self {
+            plain_http: false,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        }
+    }
+}
+
+/// Errors starting or describing an estate.
+#[derive(Debug, thiserror::Error)]
+pub enum EstateError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("refusing to bind {0}: the simulator serves loopback addresses only")]
+    NotLoopback(IpAddr),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot render the kubeconfig: {0}")]
+    Render(String),
+}
+
+/// What `estate.json` says about one cluster.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterEntry {
+    pub name: String,
+    pub role: Role,
+    pub server: String,
+    pub kubeconfig: String,
+    pub kubernetes_version: String,
+    pub kubesphere_version: String,
+}
+
+/// `estate.json`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub scenario: String,
+    pub clusters: Vec<ClusterEntry>,
+}
+
+/// One running cluster.
+#[derive(Debug, Clone)]
+pub struct RunningCluster {
+    pub cluster: Arc<SimCluster>,
+    pub addr: SocketAddr,
+    pub entry: ClusterEntry,
+}
+
+/// A running estate. Dropping it stops the servers; [`Estate::shutdown`] waits for them.
+#[derive(Debug)]
+pub struct Estate {
+    scenario: String,
+    clusters: Vec<RunningCluster>,
+    ca_pem: Option<String>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Estate {
+    /// Builds the scenario's clusters and starts one API server for each on a free port.
+    ///
+    /// # Errors
+    /// When the scenario cannot be built, certificates cannot be made or a port cannot be bound.
+    pub async fn start(scenario: &Scenario, options: &EstateOptions) -> Result<Self, EstateError> {
+        if !options.bind.is_loopback() {
+            return Err(EstateError::NotLoopback(options.bind));
+        }
+        let tls = if options.plain_http {
+            None
+        } else {
+            Some(TlsMaterial::generate(&[options.bind])?)
+        };
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        let mut clusters = Vec::new();
+        for plan in &scenario.clusters {
+            let cluster = Arc::new(plan.build().map_err(ScenarioError::from)?);
+            let addr = SocketAddr::new(options.bind, 0);
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| EstateError::Bind { addr, source })?;
+            let addr = listener
+                .local_addr()
+                .map_err(|source| EstateError::Bind { addr, source })?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let acceptor = tls
+                .as_ref()
+                .map(|t| TlsAcceptor::from(t.server_config.clone()));
+            tasks.spawn(server::serve(
+                cluster.clone(),
+                listener,
+                acceptor,
+                stopped.clone(),
+            ));
+            clusters.push(RunningCluster {
+                entry: ClusterEntry {
+                    name: plan.name.clone(),
+                    role: plan.role,
+                    server: format!("{scheme}://{addr}"),
+                    kubeconfig: format!("{}.kubeconfig", plan.name),
+                    kubernetes_version: plan.kubernetes_version.clone(),
+                    kubesphere_version: plan.kubesphere_version.clone(),
+                },
+                cluster,
+                addr,
+            });
+        }
+        Ok(Self {
+            scenario: scenario.name.clone(),
+            clusters,
+            ca_pem: tls.map(|t| t.ca_pem),
+            stop,
+            tasks,
+        })
+    }
+
+    #[must_use]
+    pub fn clusters(&self) -> &[RunningCluster] {
+        &self.clusters
+    }
+
+    /// The cluster of that name.
+    #[must_use]
+    pub fn cluster(&self, name: &str) -> Option<&RunningCluster> {
+        self.clusters.iter().find(|c| c.entry.name == name)
+    }
+
+    /// The manifest written as `estate.json`.
+    #[must_use]
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            scenario: self.scenario.clone(),
+            clusters: self.clusters.iter().map(|c| c.entry.clone()).collect(),
+        }
+    }
+
+    /// A kubeconfig (YAML) for one cluster, with the CA embedded and the admin bearer token.
+    ///
+    /// # Errors
+    /// When serialisation fails.
+    pub fn kubeconfig(&self, running: &RunningCluster) -> Result<String, EstateError> {
+        let name = &running.entry.name;
+        let mut cluster = json!({"server": running.entry.server});
+        if let Some(ca) = &self.ca_pem {
+            cluster["certificate-authority-data"] =
+                json!(base64::engine::general_purpose::STANDARD.encode(ca));
+        }
+        let doc = json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": name, "cluster": cluster}],
+            "users": [{"name": format!("{name}-admin"), "user": {"token": running.cluster.admin_token}}],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": format!("{name}-admin")}}],
+            "current-context": name,
+            "preferences": {},
+        });
+        serde_saphyr::to_string(&doc).map_err(|e| EstateError::Render(e.to_string()))
+    }
+
+    /// Writes one `<name>.kubeconfig` per cluster (mode 0600) and `estate.json` into `dir`.
+    ///
+    /// # Errors
+    /// When the directory or a file cannot be written.
+    pub fn write_dir(&self, dir: &Path) -> Result<(), EstateError> {
+        let write = |path: PathBuf, content: &str| {
+            write_private(&path, content).map_err(|source| EstateError::Write { path, source })
+        };
+        std::fs::create_dir_all(dir).map_err(|source| EstateError::Write {
+            path: dir.to_owned(),
+            source,
+        })?;
+        for c in &self.clusters {
+            write(dir.join(&c.entry.kubeconfig), &self.kubeconfig(c)?)?;
+        }
+        let manifest = serde_json::to_string_pretty(&self.manifest())
+            .map_err(|e| EstateError::Render(e.to_string()))?;
+        write(dir.join("estate.json"), &manifest)
+    }
+
+    /// Stops every server and waits until their connections are closed.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())?;
+    file.sync_all()
+}

@@ -1,0 +1,30 @@
+//! ksmc-sim: a simulated KubeSphere estate that speaks the real Kubernetes API over HTTP(S).
+//!
+//! Each simulated cluster is an API server on loopback with its own object store, serving
+//! discovery, tables and the KubeSphere custom resources from the real CRD manifests, so
+//! that the real `kubectl` and kube-rs talk to it unchanged.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ksmc_sim::EstateError> {
+//! let estate = ksmc_sim::Estate::start(&ksmc_sim::Scenario::fresh(), &Default::default()).await?;
+//! estate.write_dir(std::path::Path::new("/tmp/estate"))?;
+//! estate.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod cluster;
+pub mod discovery;
+pub mod estate;
+pub mod handlers;
+pub mod http;
+pub mod resources;
+pub mod scenario;
+pub mod selectors;
+pub mod server;
+pub mod store;
+pub mod table;
+pub mod tls;
+
+pub use cluster::SimCluster;
+pub use estate::{ClusterEntry, Estate, EstateError, EstateOptions, Manifest, RunningCluster};
+pub use scenario::{Role, Scenario, ScenarioError};

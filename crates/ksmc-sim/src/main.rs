@@ -1,0 +1,103 @@
+//! `ksmc-sim`: serve a simulated KubeSphere estate on loopback.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ksmc_sim::{Estate, EstateOptions, Scenario};
+
+#[derive(Parser)]
+#[command(name = "ksmc-sim", version, about = "A simulated KubeSphere estate on loopback")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the estate, write its kubeconfigs and estate.json, and serve until interrupted.
+    Serve {
+        /// Scenario to start (fresh).
+        #[arg(long, default_value = "fresh")]
+        scenario: String,
+        /// Directory for <cluster>.kubeconfig files and estate.json.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Serve plain HTTP instead of HTTPS (kubectl then sends no token).
+        #[arg(long)]
+        plain_http: bool,
+    },
+    /// List the scenarios.
+    Scenarios,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KSMC_SIM_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Scenarios => {
+            for name in Scenario::NAMES {
+                println!("{name}");
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Serve {
+            scenario,
+            dir,
+            plain_http,
+        } => match serve(&scenario, &dir, plain_http).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ksmc-sim: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(scenario: &str, dir: &std::path::Path, plain_http: bool) -> Result<(), ksmc_sim::EstateError> {
+    let scenario = Scenario::by_name(scenario)?;
+    let options = EstateOptions {
+        plain_http,
+        ..EstateOptions::default()
+    };
+    let estate = Estate::start(&scenario, &options).await?;
+    estate.write_dir(dir)?;
+    for c in estate.clusters() {
+        println!(
+            "{:<10} {:<7} {}  {}",
+            c.entry.name,
+            c.entry.role.as_str(),
+            c.entry.server,
+            dir.join(&c.entry.kubeconfig).display()
+        );
+    }
+    println!("estate.json written to {}", dir.join("estate.json").display());
+    println!("serving; press Ctrl-C to stop");
+    wait_for_signal().await;
+    estate.shutdown().await;
+    eprintln!("ksmc-sim: stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,309 @@
+//! The object store of one simulated cluster: JSON objects keyed by resource, namespace and
+//! name, one monotonic resourceVersion, and a stream of watch events.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use crate::resources::ResourceKey;
+
+/// Namespace (empty for cluster-scoped objects) and name.
+pub type ObjectName = (String, String);
+
+/// What happened to an object, as a watch reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "ADDED",
+            Self::Modified => "MODIFIED",
+            Self::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, broadcast to watchers.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub kind: EventType,
+    pub resource: ResourceKey,
+    pub resource_version: u64,
+    pub object: Value,
+    /// The object before the change (for MODIFIED), so a selector watch can tell a transition.
+    pub previous: Option<Value>,
+}
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("already exists")]
+    AlreadyExists,
+    #[error("not found")]
+    NotFound,
+    #[error("the object has been modified")]
+    Conflict,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    resource_version: u64,
+    objects: HashMap<ResourceKey, BTreeMap<ObjectName, Value>>,
+}
+
+/// Thread-safe store. Every persisted change bumps the one resourceVersion and emits an event.
+#[derive(Debug)]
+pub struct Store {
+    state: Mutex<State>,
+    events: broadcast::Sender<Event>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Store {
+    #[must_use]
+    pub fn new() -> Self {
+        let (events, _) = broadcast::channel(4096);
+        Self {
+            state: Mutex::new(State {
+                resource_version: 100,
+                objects: HashMap::new(),
+            }),
+            events,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The current resourceVersion of the whole store.
+    #[must_use]
+    pub fn resource_version(&self) -> u64 {
+        self.lock().resource_version
+    }
+
+    /// Subscribes to future changes.
+    #[must_use]
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// One object.
+    #[must_use]
+    pub fn get(&self, resource: &ResourceKey, namespace: &str, name: &str) -> Option<Value> {
+        self.lock()
+            .objects
+            .get(resource)
+            .and_then(|m| m.get(&(namespace.to_owned(), name.to_owned())))
+            .cloned()
+    }
+
+    /// All objects of a resource, in one namespace or (with `None`) in all, ordered by
+    /// namespace and name, with the resourceVersion the list was taken at.
+    #[must_use]
+    pub fn list(&self, resource: &ResourceKey, namespace: Option<&str>) -> (Vec<Value>, u64) {
+        let state = self.lock();
+        let items = state
+            .objects
+            .get(resource)
+            .map(|m| {
+                m.iter()
+                    .filter(|((ns, _), _)| namespace.is_none_or(|want| ns == want))
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (items, state.resource_version)
+    }
+
+    /// Stores a new object, setting its resourceVersion.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] when an object of that name exists.
+    pub fn create(&self, resource: &ResourceKey, mut object: Value) -> Result<Value, StoreError> {
+        let key = object_name(&object);
+        let mut state = self.lock();
+        if state
+            .objects
+            .get(resource)
+            .is_some_and(|m| m.contains_key(&key))
+        {
+            return Err(StoreError::AlreadyExists);
+        }
+        state.resource_version += 1;
+        let rv = state.resource_version;
+        set_resource_version(&mut object, rv);
+        state
+            .objects
+            .entry(resource.clone())
+            .or_default()
+            .insert(key, object.clone());
+        self.emit(EventType::Added, resource, rv, object.clone(), None);
+        Ok(object)
+    }
+
+    /// Replaces an object. When `expected_rv` is given it must equal the stored one.
+    /// A write that changes nothing keeps the old resourceVersion and emits no event.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] or [`StoreError::Conflict`].
+    pub fn update(
+        &self,
+        resource: &ResourceKey,
+        mut object: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        let key = object_name(&object);
+        let mut state = self.lock();
+        let current = state
+            .objects
+            .get(resource)
+            .and_then(|m| m.get(&key))
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        let current_rv = current
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if expected_rv.is_some_and(|rv| rv != current_rv) {
+            return Err(StoreError::Conflict);
+        }
+        set_resource_version_str(&mut object, &current_rv);
+        if object == current {
+            return Ok(current);
+        }
+        state.resource_version += 1;
+        let rv = state.resource_version;
+        set_resource_version(&mut object, rv);
+        state
+            .objects
+            .entry(resource.clone())
+            .or_default()
+            .insert(key, object.clone());
+        self.emit(EventType::Modified, resource, rv, object.clone(), Some(current));
+        Ok(object)
+    }
+
+    /// Removes an object for good.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub fn remove(
+        &self,
+        resource: &ResourceKey,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, StoreError> {
+        let mut state = self.lock();
+        let mut object = state
+            .objects
+            .get_mut(resource)
+            .and_then(|m| m.remove(&(namespace.to_owned(), name.to_owned())))
+            .ok_or(StoreError::NotFound)?;
+        state.resource_version += 1;
+        let rv = state.resource_version;
+        set_resource_version(&mut object, rv);
+        self.emit(EventType::Deleted, resource, rv, object.clone(), None);
+        Ok(object)
+    }
+
+    fn emit(
+        &self,
+        kind: EventType,
+        resource: &ResourceKey,
+        resource_version: u64,
+        object: Value,
+        previous: Option<Value>,
+    ) {
+        // No receivers is fine: nobody is watching.
+        let _ = self.events.send(Event {
+            kind,
+            resource: resource.clone(),
+            resource_version,
+            object,
+            previous,
+        });
+    }
+}
+
+fn object_name(object: &Value) -> ObjectName {
+    let meta = object.get("metadata");
+    let field = |f: &str| {
+        meta.and_then(|m| m.get(f))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (field("namespace"), field("name"))
+}
+
+fn set_resource_version(object: &mut Value, rv: u64) {
+    set_resource_version_str(object, &rv.to_string());
+}
+
+fn set_resource_version_str(object: &mut Value, rv: &str) {
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("resourceVersion".into(), json!(rv));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns_key() -> ResourceKey {
+        ResourceKey {
+            group: String::new(),
+            plural: "namespaces".into(),
+        }
+    }
+
+    #[test]
+    fn writes_bump_one_resource_version_and_noops_do_not() {
+        let store = Store::new();
+        let mut rx = store.subscribe();
+        let a = store
+            .create(&ns_key(), json!({"metadata": {"name": "a"}}))
+            .unwrap();
+        let rv_a = a["metadata"]["resourceVersion"].as_str().unwrap().to_owned();
+        assert_eq!(
+            store.create(&ns_key(), json!({"metadata": {"name": "a"}})),
+            Err(StoreError::AlreadyExists)
+        );
+        // Same content: no bump, no event.
+        let same = store.update(&ns_key(), a.clone(), Some(&rv_a)).unwrap();
+        assert_eq!(same["metadata"]["resourceVersion"], rv_a.as_str());
+        let mut changed = a.clone();
+        changed["metadata"]["labels"] = json!({"x": "y"});
+        let updated = store.update(&ns_key(), changed.clone(), Some(&rv_a)).unwrap();
+        assert_ne!(updated["metadata"]["resourceVersion"], rv_a.as_str());
+        // A stale resourceVersion is a conflict.
+        assert_eq!(
+            store.update(&ns_key(), changed, Some(&rv_a)),
+            Err(StoreError::Conflict)
+        );
+        assert_eq!(rx.try_recv().unwrap().kind, EventType::Added);
+        assert_eq!(rx.try_recv().unwrap().kind, EventType::Modified);
+        assert!(rx.try_recv().is_err());
+        store.remove(&ns_key(), "", "a").unwrap();
+        assert_eq!(rx.try_recv().unwrap().kind, EventType::Deleted);
+        assert!(store.get(&ns_key(), "", "a").is_none());
+    }
+}
