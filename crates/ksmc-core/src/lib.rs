@@ -1,1 +1,11 @@
-pub fn x(){}
+//! ksmc-core: the domain of ksmc. Kubeconfig rules, cluster facts, and (later) the vault,
+//! preflight and workflows. Knows kube-rs; knows nothing of Tauri or the CLI.
+
+pub mod error;
+pub mod estate;
+pub mod facts;
+pub mod kubeconfig;
+
+pub use error::{AppError, ClusterError, ErrorKind};
+pub use facts::{ClusterRole, ClusterSummary, EstateSource, EstateView};
+pub use kubeconfig::ClusterSource;

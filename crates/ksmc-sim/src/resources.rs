@@ -510,7 +510,7 @@ mod tests {
         assert_eq!(cluster.kind, "Cluster");
         assert_eq!(
             cluster.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-            ["Federated", "Provider", "Active", "Version", "Age"]
+            ["Federated", "Provider", "Active", "Version"]
         );
         let cc = r
             .find("installer.kubesphere.io", "v1alpha1", "clusterconfigurations")

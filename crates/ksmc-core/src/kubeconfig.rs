@@ -1,0 +1,165 @@
+//! Reading kubeconfigs and building kube-rs clients from them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use crate::error::ClusterError;
+
+/// Kubeconfigs larger than this are refused before parsing.
+pub const MAX_KUBECONFIG_BYTES: usize = 1024 * 1024;
+
+/// A parsed kubeconfig and the name ksmc shows for it.
+#[derive(Clone, Debug)]
+pub struct ClusterSource {
+    /// Display name: the file stem (`host.kubeconfig` → `host`).
+    pub name: String,
+    /// The API server URL of the current context.
+    pub server: String,
+    kubeconfig: Kubeconfig,
+}
+
+impl ClusterSource {
+    /// Parses a kubeconfig from YAML text.
+    ///
+    /// Exec and auth-provider credential plugins are refused: running a program named in a
+    /// kubeconfig needs the user's explicit approval, which only the vault can record.
+    ///
+    /// # Errors
+    /// [`ClusterError::Kubeconfig`] when the text is too large, not a kubeconfig, has no
+    /// usable current context, or needs a credential plugin.
+    pub fn from_yaml(name: &str, yaml: &str) -> Result<Self, ClusterError> {
+        if yaml.len() > MAX_KUBECONFIG_BYTES {
+            return Err(ClusterError::Kubeconfig(format!(
+                "kubeconfig {name} is larger than {} KiB",
+                MAX_KUBECONFIG_BYTES / 1024
+            )));
+        }
+        // kube's own parser; the error text is not shown since it may quote the input.
+        let kubeconfig = Kubeconfig::from_yaml(yaml).map_err(|_| {
+            ClusterError::Kubeconfig(format!("kubeconfig {name} is not a valid kubeconfig"))
+        })?;
+        let context_name = kubeconfig.current_context.clone().ok_or_else(|| {
+            ClusterError::Kubeconfig(format!("kubeconfig {name} has no current-context"))
+        })?;
+        let context = kubeconfig
+            .contexts
+            .iter()
+            .find(|c| c.name == context_name)
+            .and_then(|c| c.context.as_ref())
+            .ok_or_else(|| {
+                ClusterError::Kubeconfig(format!(
+                    "kubeconfig {name}: context {context_name:?} is not defined"
+                ))
+            })?;
+        let server = kubeconfig
+            .clusters
+            .iter()
+            .find(|c| c.name == context.cluster)
+            .and_then(|c| c.cluster.as_ref())
+            .and_then(|c| c.server.clone())
+            .ok_or_else(|| {
+                ClusterError::Kubeconfig(format!(
+                    "kubeconfig {name}: cluster {:?} has no server",
+                    context.cluster
+                ))
+            })?;
+        let user = context.user.as_deref().and_then(|u| {
+            kubeconfig
+                .auth_infos
+                .iter()
+                .find(|a| a.name == u)
+                .and_then(|a| a.auth_info.as_ref())
+        });
+        if let Some(user) = user {
+            if user.exec.is_some() || user.auth_provider.is_some() {
+                return Err(ClusterError::Kubeconfig(format!(
+                    "kubeconfig {name} runs a credential plugin; ksmc runs one only after you approve it in the vault"
+                )));
+            }
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            server,
+            kubeconfig,
+        })
+    }
+
+    /// Reads and parses a kubeconfig file; the name is the file stem.
+    ///
+    /// # Errors
+    /// As [`ClusterSource::from_yaml`], or when the file cannot be read.
+    pub fn from_file(path: &Path) -> Result<Self, ClusterError> {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "cluster".into());
+        let meta = std::fs::metadata(path).map_err(|e| {
+            ClusterError::Kubeconfig(format!("cannot read {}: {e}", path.display()))
+        })?;
+        if meta.len() > MAX_KUBECONFIG_BYTES as u64 {
+            return Err(ClusterError::Kubeconfig(format!(
+                "kubeconfig {name} is larger than {} KiB",
+                MAX_KUBECONFIG_BYTES / 1024
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ClusterError::Kubeconfig(format!("cannot read {}: {e}", path.display()))
+        })?;
+        Self::from_yaml(&name, &text)
+    }
+
+    /// Builds a kube-rs client with connect and read deadlines.
+    ///
+    /// # Errors
+    /// When the kubeconfig's TLS material or credentials cannot be loaded.
+    pub async fn client(&self) -> Result<kube::Client, ClusterError> {
+        let mut config =
+            kube::Config::from_custom_kubeconfig(self.kubeconfig.clone(), &KubeConfigOptions::default())
+                .await
+                .map_err(|_| {
+                    ClusterError::Kubeconfig(format!(
+                        "kubeconfig {}: its certificates or credentials could not be loaded",
+                        self.name
+                    ))
+                })?;
+        config.connect_timeout = Some(Duration::from_secs(5));
+        config.read_timeout = Some(Duration::from_secs(15));
+        kube::Client::try_from(config).map_err(|e| ClusterError::from_kube(&e))
+    }
+}
+
+/// Every kubeconfig in a directory (`*.kubeconfig`, `*.yaml`, `*.yml`), sorted by name.
+///
+/// # Errors
+/// When the directory cannot be read or holds no kubeconfig. Files that fail to parse are
+/// returned as errors per file, so one bad file does not hide the others.
+pub fn sources_in_dir(dir: &Path) -> Result<Vec<(PathBuf, Result<ClusterSource, ClusterError>)>, ClusterError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        ClusterError::Kubeconfig(format!("cannot read directory {}: {e}", dir.display()))
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|x| x == "kubeconfig" || x == "yaml" || x == "yml")
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(ClusterError::Kubeconfig(format!(
+            "no kubeconfig (*.kubeconfig, *.yaml) in {}",
+            dir.display()
+        )));
+    }
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let source = ClusterSource::from_file(&p);
+            (p, source)
+        })
+        .collect())
+}
