@@ -99,7 +99,11 @@ pub async fn count_namespaces(client: &kube::Client) -> Result<u32, ClusterError
 pub async fn kubesphere_identity(
     client: &kube::Client,
 ) -> Result<Option<(ClusterRole, Option<String>)>, ClusterError> {
-    let gvk = GroupVersionKind::gvk("installer.kubesphere.io", "v1alpha1", "ClusterConfiguration");
+    let gvk = GroupVersionKind::gvk(
+        "installer.kubesphere.io",
+        "v1alpha1",
+        "ClusterConfiguration",
+    );
     let resource = ApiResource::from_gvk_with_plural(&gvk, "clusterconfigurations");
     let api: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), "kubesphere-system", &resource);
@@ -121,7 +125,12 @@ pub async fn kubesphere_identity(
         .pointer("/status/core/version")
         .and_then(|v| v.as_str())
         .map(str::to_owned)
-        .or_else(|| cc.metadata.labels.as_ref().and_then(|l| l.get("version").cloned()));
+        .or_else(|| {
+            cc.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("version").cloned())
+        });
     Ok(Some((role, version)))
 }
 
@@ -163,7 +172,11 @@ async fn fill(source: &ClusterSource, summary: &mut ClusterSummary) -> Result<()
 /// Reads every cluster concurrently; hosts first, then members, then the rest, by name.
 pub async fn summarize_all(sources: &[ClusterSource]) -> Vec<ClusterSummary> {
     let mut all = join_all(sources.iter().map(summarize)).await;
-    all.sort_by(|a, b| role_rank(a.role).cmp(&role_rank(b.role)).then(a.name.cmp(&b.name)));
+    all.sort_by(|a, b| {
+        role_rank(a.role)
+            .cmp(&role_rank(b.role))
+            .then(a.name.cmp(&b.name))
+    });
     all
 }
 

@@ -72,12 +72,10 @@ impl ClusterSource {
                 .find(|a| a.name == u)
                 .and_then(|a| a.auth_info.as_ref())
         });
-        if let Some(user) = user {
-            if user.exec.is_some() || user.auth_provider.is_some() {
-                return Err(ClusterError::Kubeconfig(format!(
-                    "kubeconfig {name} runs a credential plugin; ksmc runs one only after you approve it in the vault"
-                )));
-            }
+        if user.is_some_and(|u| u.exec.is_some() || u.auth_provider.is_some()) {
+            return Err(ClusterError::Kubeconfig(format!(
+                "kubeconfig {name} runs a credential plugin; ksmc runs one only after you approve it in the vault"
+            )));
         }
         Ok(Self {
             name: name.to_owned(),
@@ -115,27 +113,32 @@ impl ClusterSource {
     /// # Errors
     /// When the kubeconfig's TLS material or credentials cannot be loaded.
     pub async fn client(&self) -> Result<kube::Client, ClusterError> {
-        let mut config =
-            kube::Config::from_custom_kubeconfig(self.kubeconfig.clone(), &KubeConfigOptions::default())
-                .await
-                .map_err(|_| {
-                    ClusterError::Kubeconfig(format!(
-                        "kubeconfig {}: its certificates or credentials could not be loaded",
-                        self.name
-                    ))
-                })?;
+        let mut config = kube::Config::from_custom_kubeconfig(
+            self.kubeconfig.clone(),
+            &KubeConfigOptions::default(),
+        )
+        .await
+        .map_err(|_| {
+            ClusterError::Kubeconfig(format!(
+                "kubeconfig {}: its certificates or credentials could not be loaded",
+                self.name
+            ))
+        })?;
         config.connect_timeout = Some(Duration::from_secs(5));
         config.read_timeout = Some(Duration::from_secs(15));
         kube::Client::try_from(config).map_err(|e| ClusterError::from_kube(&e))
     }
 }
 
+/// A kubeconfig file and what became of parsing it.
+pub type DirEntry = (PathBuf, Result<ClusterSource, ClusterError>);
+
 /// Every kubeconfig in a directory (`*.kubeconfig`, `*.yaml`, `*.yml`), sorted by name.
 ///
 /// # Errors
 /// When the directory cannot be read or holds no kubeconfig. Files that fail to parse are
 /// returned as errors per file, so one bad file does not hide the others.
-pub fn sources_in_dir(dir: &Path) -> Result<Vec<(PathBuf, Result<ClusterSource, ClusterError>)>, ClusterError> {
+pub fn sources_in_dir(dir: &Path) -> Result<Vec<DirEntry>, ClusterError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         ClusterError::Kubeconfig(format!("cannot read directory {}: {e}", dir.display()))
     })?;

@@ -26,10 +26,20 @@ async fn inspects_every_cluster_of_a_directory() {
     assert_eq!(host.role, ClusterRole::Host);
     assert_eq!(host.kubernetes_version.as_deref(), Some("v1.32.4"));
     assert_eq!(host.kubesphere_version.as_deref(), Some("v3.4.1"));
-    let host_ns = estate.cluster("host").unwrap().cluster.store.list(
-        &ksmc_sim::resources::ResourceKey { group: String::new(), plural: "namespaces".into() },
-        None,
-    ).0.len();
+    let host_ns = estate
+        .cluster("host")
+        .unwrap()
+        .cluster
+        .store
+        .list(
+            &ksmc_sim::resources::ResourceKey {
+                group: String::new(),
+                plural: "namespaces".into(),
+            },
+            None,
+        )
+        .0
+        .len();
     assert_eq!(host.namespace_count, Some(u32::try_from(host_ns).unwrap()));
     assert!(host.server.starts_with("https://127.0.0.1:"));
     assert!(host.latency_ms.is_some());
@@ -98,7 +108,11 @@ async fn a_malformed_kubeconfig_is_one_bad_row_not_a_failure() {
     let broken = view.clusters.iter().find(|c| c.name == "broken").unwrap();
     let err = broken.error.as_ref().unwrap();
     assert_eq!(err.kind, ErrorKind::Invalid);
-    assert!(err.message.contains("not a valid kubeconfig"), "{}", err.message);
+    assert!(
+        err.message.contains("not a valid kubeconfig"),
+        "{}",
+        err.message
+    );
     assert!(!err.message.contains("secret-canary"));
     estate.shutdown().await;
 }

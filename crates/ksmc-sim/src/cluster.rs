@@ -66,13 +66,14 @@ impl SimCluster {
             })?
             .clone();
         apply_create_defaults(&ty, &mut object, Timestamp::now());
-        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
-        self.store
-            .create(&ty.key(), object)
-            .map_err(|e| match e {
-                StoreError::AlreadyExists => SeedError::Exists(name),
-                _ => SeedError::Exists(String::new()),
-            })
+        let name = object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        self.store.create(&ty.key(), object).map_err(|e| match e {
+            StoreError::AlreadyExists => SeedError::Exists(name),
+            _ => SeedError::Exists(String::new()),
+        })
     }
 
     /// Creates a namespace fixture with labels.

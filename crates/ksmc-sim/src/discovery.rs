@@ -70,7 +70,11 @@ fn subresource_verbs(sub: &str) -> Vec<&'static str> {
 /// `GET /api`.
 pub fn core_versions(wanted: Wanted, registry: &Registry) -> Reply {
     match wanted {
-        Wanted::AggregatedDiscovery(v) => Ok(aggregated(v, &[(String::new(), vec!["v1".into()])], registry)),
+        Wanted::AggregatedDiscovery(v) => Ok(aggregated(
+            v,
+            &[(String::new(), vec!["v1".into()])],
+            registry,
+        )),
         _ => Ok(ok_json(&json!({
             "kind": "APIVersions",
             "versions": ["v1"],

@@ -42,9 +42,9 @@ pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Bo
         (Method::GET, ["healthz" | "livez" | "readyz"]) => Ok(plain("ok")),
         (Method::GET, ["api"]) => discovery::core_versions(wanted, &cluster.registry),
         (Method::GET, ["apis"]) => discovery::groups(wanted, &cluster.registry),
-        (Method::GET, ["apis", group]) => {
-            discovery::group(&cluster.registry, group).map(|v| ok_json(&v)).ok_or_else(ApiError::no_route)
-        }
+        (Method::GET, ["apis", group]) => discovery::group(&cluster.registry, group)
+            .map(|v| ok_json(&v))
+            .ok_or_else(ApiError::no_route),
         (Method::GET, ["api", "v1"]) => discovery::resource_list(&cluster.registry, "", "v1")
             .map(|v| ok_json(&v))
             .ok_or_else(ApiError::no_route),
@@ -158,13 +158,16 @@ fn get(cluster: &SimCluster, target: &Target<'_>, name: &str, wanted: Wanted) ->
     Ok(match wanted {
         Wanted::Table(tv) => {
             let rv = object["metadata"]["resourceVersion"].clone();
-            table_response(tv, &table::render(
-                ty,
-                std::slice::from_ref(&object),
+            table_response(
                 tv,
-                json!({"resourceVersion": rv}),
-                Timestamp::now(),
-            ))
+                &table::render(
+                    ty,
+                    std::slice::from_ref(&object),
+                    tv,
+                    json!({"resourceVersion": rv}),
+                    Timestamp::now(),
+                ),
+            )
         }
         _ => ok_json(&object),
     })
@@ -191,7 +194,10 @@ fn table_response(table_version: &str, body: &Value) -> Response<Body> {
 }
 
 /// The selectors of a list or watch request.
-pub fn selectors(query: &Query, ty: &ResourceType) -> Result<(LabelSelector, FieldSelector), ApiError> {
+pub fn selectors(
+    query: &Query,
+    ty: &ResourceType,
+) -> Result<(LabelSelector, FieldSelector), ApiError> {
     let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or_default())
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let fields = FieldSelector::parse(query.get("fieldSelector").unwrap_or_default(), &ty.kind)
@@ -215,7 +221,9 @@ fn list(cluster: &SimCluster, target: &Target<'_>, query: &Query, wanted: Wanted
         meta["remainingItemCount"] = json!(remaining);
     }
     Ok(match wanted {
-        Wanted::Table(tv) => table_response(tv, &table::render(ty, &page, tv, meta, Timestamp::now())),
+        Wanted::Table(tv) => {
+            table_response(tv, &table::render(ty, &page, tv, meta, Timestamp::now()))
+        }
         _ => ok_json(&json!({
             "kind": ty.list_kind,
             "apiVersion": ty.api_version(&target.version),
@@ -236,8 +244,12 @@ fn paginate(items: Vec<Value>, rv: u64, query: &Query) -> Result<Page, ApiError>
     let key = |o: &Value| {
         format!(
             "{}/{}",
-            o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(),
-            o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+            o.pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+            o.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
         )
     };
     let mut rest: Vec<Value> = match &start_after {
@@ -261,11 +273,13 @@ fn paginate(items: Vec<Value>, rv: u64, query: &Query) -> Result<Page, ApiError>
 }
 
 fn decode_continue(token: &str) -> Result<(u64, Option<String>), ApiError> {
-    let expired = || ApiError {
+    let expired = || {
+        ApiError {
         code: 410,
         reason: "Expired",
         message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.".into(),
         details: Value::Null,
+    }
     };
     let raw = URL_SAFE_NO_PAD.decode(token).map_err(|_| expired())?;
     let text = String::from_utf8(raw).map_err(|_| expired())?;

@@ -232,9 +232,10 @@ pub fn negotiate(accept: Option<&str>) -> Wanted {
                 return Wanted::AggregatedDiscovery("v2beta1");
             }
         }
-        if params.first().is_some_and(|m| {
-            *m == "application/json" || *m == "*/*" || *m == "application/*"
-        }) {
+        if params
+            .first()
+            .is_some_and(|m| *m == "application/json" || *m == "*/*" || *m == "application/*")
+        {
             return Wanted::Json;
         }
     }

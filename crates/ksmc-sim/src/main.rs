@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use ksmc_sim::{Estate, EstateOptions, Scenario};
 
 #[derive(Parser)]
-#[command(name = "ksmc-sim", version, about = "A simulated KubeSphere estate on loopback")]
+#[command(
+    name = "ksmc-sim",
+    version,
+    about = "A simulated KubeSphere estate on loopback"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,7 +65,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(scenario: &str, dir: &std::path::Path, plain_http: bool) -> Result<(), ksmc_sim::EstateError> {
+async fn serve(
+    scenario: &str,
+    dir: &std::path::Path,
+    plain_http: bool,
+) -> Result<(), ksmc_sim::EstateError> {
     let scenario = Scenario::by_name(scenario)?;
     let options = EstateOptions {
         plain_http,
@@ -78,7 +86,10 @@ async fn serve(scenario: &str, dir: &std::path::Path, plain_http: bool) -> Resul
             dir.join(&c.entry.kubeconfig).display()
         );
     }
-    println!("estate.json written to {}", dir.join("estate.json").display());
+    println!(
+        "estate.json written to {}",
+        dir.join("estate.json").display()
+    );
     println!("serving; press Ctrl-C to stop");
     wait_for_signal().await;
     estate.shutdown().await;

@@ -179,7 +179,7 @@ impl Registry {
             }
         }
         for (_, versions) in &mut groups {
-            versions.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+            versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         }
         groups
     }
@@ -285,10 +285,10 @@ pub fn parse_crd(yaml: &str) -> Result<ResourceType, CrdError> {
         .iter()
         .filter_map(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    version_names.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
-    let preferred = served
-        .iter()
-        .find(|v| v.get("name").and_then(Value::as_str) == version_names.first().map(String::as_str));
+    version_names.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
+    let preferred = served.iter().find(|v| {
+        v.get("name").and_then(Value::as_str) == version_names.first().map(String::as_str)
+    });
     let columns: Vec<CrdColumn> = preferred
         .and_then(|v| v.get("additionalPrinterColumns"))
         .map(|c| serde_json::from_value(c.clone()))
@@ -467,7 +467,13 @@ fn builtin_types() -> Vec<ResourceType> {
             false,
             &["no"],
             vec![
-                column("Status", "string", "@nodeStatus", "The status of the node", 0),
+                column(
+                    "Status",
+                    "string",
+                    "@nodeStatus",
+                    "The status of the node",
+                    0,
+                ),
                 column("Roles", "string", "@nodeRoles", "The roles of the node", 0),
                 age_column(),
                 column(
@@ -488,7 +494,14 @@ fn builtin_types() -> Vec<ResourceType> {
             vec![age_column()],
             &["status"],
         ),
-        core("LimitRange", "limitranges", true, &["limits"], vec![age_column()], &[]),
+        core(
+            "LimitRange",
+            "limitranges",
+            true,
+            &["limits"],
+            vec![age_column()],
+            &[],
+        ),
         rbac("ClusterRole", "clusterroles", false),
         rbac("ClusterRoleBinding", "clusterrolebindings", false),
         rbac("Role", "roles", true),
@@ -509,11 +522,19 @@ mod tests {
         assert!(!cluster.namespaced);
         assert_eq!(cluster.kind, "Cluster");
         assert_eq!(
-            cluster.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            cluster
+                .columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
             ["Federated", "Provider", "Active", "Version"]
         );
         let cc = r
-            .find("installer.kubesphere.io", "v1alpha1", "clusterconfigurations")
+            .find(
+                "installer.kubesphere.io",
+                "v1alpha1",
+                "clusterconfigurations",
+            )
             .expect("cc served");
         assert!(cc.namespaced);
         assert_eq!(cc.short_names, ["cc"]);
@@ -528,7 +549,7 @@ mod tests {
     #[test]
     fn version_order_matches_kubernetes() {
         let mut v = vec!["v1alpha1", "v1", "v1beta1", "v2", "v1alpha2"];
-        v.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+        v.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         assert_eq!(v, ["v2", "v1", "v1beta1", "v1alpha2", "v1alpha1"]);
     }
 

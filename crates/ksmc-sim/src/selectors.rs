@@ -42,7 +42,9 @@ impl LabelSelector {
     /// Whether an object's labels satisfy every requirement.
     #[must_use]
     pub fn matches(&self, object: &Value) -> bool {
-        let labels = object.pointer("/metadata/labels").and_then(Value::as_object);
+        let labels = object
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object);
         let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
             Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
@@ -106,7 +108,10 @@ fn parse_requirement(part: &str) -> Result<Requirement, SelectorError> {
         };
     }
     if let Some((k, v)) = part.split_once("!=") {
-        return Ok(Requirement::NotEquals(checked(k, part)?, v.trim().to_owned()));
+        return Ok(Requirement::NotEquals(
+            checked(k, part)?,
+            v.trim().to_owned(),
+        ));
     }
     if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
         return Ok(Requirement::Equals(checked(k, part)?, v.trim().to_owned()));
@@ -161,9 +166,7 @@ impl FieldSelector {
             let supported = matches!(field, "metadata.name" | "metadata.namespace")
                 || (kind == "Namespace" && field == "status.phase");
             if !supported {
-                return Err(SelectorError(format!(
-                    "field label not supported: {field}"
-                )));
+                return Err(SelectorError(format!("field label not supported: {field}")));
             }
             terms.push((field.to_owned(), equal, value.trim().to_owned()));
         }
@@ -205,7 +208,11 @@ mod tests {
             ("kubesphere.io/workspace notin (ws1)", false, true),
             ("kubesphere.io/workspace", true, false),
             ("!kubesphere.io/workspace", false, true),
-            ("env=prod,kubesphere.io/workspace in (ws2, ws1)", true, false),
+            (
+                "env=prod,kubesphere.io/workspace in (ws2, ws1)",
+                true,
+                false,
+            ),
             ("", true, true),
         ];
         for (sel, want_ws1, want_bare) in cases {
@@ -237,6 +244,9 @@ mod tests {
                 .matches(&o)
         );
         let err = FieldSelector::parse("spec.foo=1", "ConfigMap").unwrap_err();
-        assert!(err.to_string().contains("field label not supported: spec.foo"));
+        assert!(
+            err.to_string()
+                .contains("field label not supported: spec.foo")
+        );
     }
 }

@@ -78,7 +78,11 @@ async fn connection(
 
 /// Over HTTPS every request must carry the cluster's bearer token; over plain HTTP (loopback
 /// only) kubectl sends no credentials, so requests are anonymous cluster-admins.
-async fn authenticated(cluster: &SimCluster, req: Request<Incoming>, secure: bool) -> Response<Body> {
+async fn authenticated(
+    cluster: &SimCluster,
+    req: Request<Incoming>,
+    secure: bool,
+) -> Response<Body> {
     if secure {
         let presented = req
             .headers()

@@ -197,7 +197,13 @@ impl Store {
             .entry(resource.clone())
             .or_default()
             .insert(key, object.clone());
-        self.emit(EventType::Modified, resource, rv, object.clone(), Some(current));
+        self.emit(
+            EventType::Modified,
+            resource,
+            rv,
+            object.clone(),
+            Some(current),
+        );
         Ok(object)
     }
 
@@ -282,7 +288,10 @@ mod tests {
         let a = store
             .create(&ns_key(), json!({"metadata": {"name": "a"}}))
             .unwrap();
-        let rv_a = a["metadata"]["resourceVersion"].as_str().unwrap().to_owned();
+        let rv_a = a["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(
             store.create(&ns_key(), json!({"metadata": {"name": "a"}})),
             Err(StoreError::AlreadyExists)
@@ -292,7 +301,9 @@ mod tests {
         assert_eq!(same["metadata"]["resourceVersion"], rv_a.as_str());
         let mut changed = a.clone();
         changed["metadata"]["labels"] = json!({"x": "y"});
-        let updated = store.update(&ns_key(), changed.clone(), Some(&rv_a)).unwrap();
+        let updated = store
+            .update(&ns_key(), changed.clone(), Some(&rv_a))
+            .unwrap();
         assert_ne!(updated["metadata"]["resourceVersion"], rv_a.as_str());
         // A stale resourceVersion is a conflict.
         assert_eq!(

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { commands, type EstateView, type Result } from "./bindings";
-import { IpcError, toIpcError } from "./errors";
+import { toIpcError, type IpcError } from "./errors";
 
 declare module "@tanstack/react-query" {
   interface Register {

@@ -71,10 +71,8 @@ function ClusterRow({ cluster }: { cluster: ClusterSummary }) {
       <td data-testid={`ks-version-${name}`} className="mono">
         {facts === null ? (
           <Missing />
-        ) : facts.kubesphereVersion === null ? (
-          <span className="muted">{t("clusters.notInstalled")}</span>
         ) : (
-          facts.kubesphereVersion
+          (facts.kubesphereVersion ?? <span className="muted">{t("clusters.notInstalled")}</span>)
         )}
       </td>
       <td data-testid={`ns-count-${name}`} className="num">

@@ -1,0 +1,117 @@
+//! `ksmc`: the command line over ksmc-core.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use comfy_table::{Table, presets::NOTHING};
+use ksmc_core::{ClusterRole, EstateView};
+
+#[derive(Parser)]
+#[command(
+    name = "ksmc",
+    version,
+    about = "Control room for KubeSphere multi-cluster estates"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Clusters of an estate.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// List the clusters of a directory of kubeconfigs with their facts.
+    List {
+        /// Directory holding one kubeconfig per cluster (*.kubeconfig, *.yaml).
+        #[arg(long, value_name = "DIR")]
+        kubeconfig_dir: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KSMC_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Cluster(ClusterCommand::List {
+            kubeconfig_dir,
+            json,
+        }) => match ksmc_core::estate::inspect_dir(&kubeconfig_dir).await {
+            Ok(view) => {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&view).unwrap_or_default()
+                    );
+                } else {
+                    println!("{}", render(&view));
+                }
+                if view.clusters.iter().any(|c| c.error.is_some()) {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e) => {
+                eprintln!("ksmc: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn role(r: ClusterRole) -> &'static str {
+    match r {
+        ClusterRole::Host => "host",
+        ClusterRole::Member => "member",
+        ClusterRole::None => "none",
+        ClusterRole::Unknown => "-",
+    }
+}
+
+fn render(view: &EstateView) -> String {
+    let mut table = Table::new();
+    table.load_preset(NOTHING).set_header([
+        "NAME",
+        "ROLE",
+        "KUBERNETES",
+        "KUBESPHERE",
+        "NAMESPACES",
+        "LATENCY",
+        "SERVER",
+        "STATUS",
+    ]);
+    for c in &view.clusters {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        table.add_row([
+            c.name.clone(),
+            role(c.role).into(),
+            opt(&c.kubernetes_version),
+            opt(&c.kubesphere_version),
+            c.namespace_count
+                .map_or_else(|| "-".into(), |n| n.to_string()),
+            c.latency_ms
+                .map_or_else(|| "-".into(), |n| format!("{n}ms")),
+            c.server.clone(),
+            c.error
+                .as_ref()
+                .map_or_else(|| "ok".into(), |e| format!("{:?}: {}", e.kind, e.message)),
+        ]);
+    }
+    table.to_string()
+}
