@@ -7,9 +7,9 @@ export default defineConfig({
   plugins: [react()],
   clearScreen: false,
   server: {
+    // Must match devUrl (http://localhost:5173) and the devCsp of src-tauri.
     port: 5173,
     strictPort: true,
-    host: "127.0.0.1",
     watch: { ignored: ["**/src-tauri/**", "**/target/**"] },
   },
   preview: {

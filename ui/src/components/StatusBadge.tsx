@@ -21,7 +21,7 @@ export function StatusBadge({ tone, children, title, dot, dashed, ...rest }: Sta
   return (
     <span className={classes.join(" ")} title={title} data-testid={rest["data-testid"]}>
       {dot && <span className="badge__dot" aria-hidden="true" />}
-      {children}
+      <span className="badge__text">{children}</span>
     </span>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { commands, type EstateView, type Result } from "./bindings";
+import { commands, type EstateView } from "./bindings";
 import { toIpcError, type IpcError } from "./errors";
 
 declare module "@tanstack/react-query" {
@@ -14,11 +14,17 @@ export const queryKeys = {
 };
 
 /**
+ * What a generated command resolves to. Declared here rather than imported: the
+ * generator only exports its own `Result` type when a Rust type mentions one.
+ */
+type CommandResult<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
+
+/**
  * Runs a generated command and unwraps its `Result`: returns `data`, or throws an
  * {@link IpcError} for the error branch and for anything `invoke` itself throws.
  */
-export async function call<T>(command: () => Promise<Result<T, unknown>>): Promise<T> {
-  let result: Result<T, unknown>;
+export async function call<T>(command: () => Promise<CommandResult<T>>): Promise<T> {
+  let result: CommandResult<T>;
   try {
     result = await command();
   } catch (e) {

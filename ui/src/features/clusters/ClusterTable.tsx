@@ -5,7 +5,7 @@ import { StatusBadge } from "../../components/StatusBadge";
 import type { AppError, ClusterSummary } from "../../ipc/bindings";
 import { errorHintKey, errorKindKey } from "../../ipc/errors";
 import { useFormat } from "../../i18n/format";
-import { SLOW_LATENCY_MS } from "./estate";
+import { SLOW_LATENCY_MS, displayServer } from "./estate";
 
 const COLUMNS = ["name", "role", "kubernetes", "kubesphere", "namespaces", "latency", "health"] as const;
 type Column = (typeof COLUMNS)[number];
@@ -22,7 +22,12 @@ export function ClusterTable({ clusters }: ClusterTableProps) {
   const loading = clusters === undefined;
   return (
     <div className="table-card">
-      <table className="cluster-table" data-testid="cluster-table" aria-busy={loading}>
+      <table
+        className="cluster-table"
+        // The e2e suite waits for "cluster-table": only give it that name once rows are real.
+        data-testid={loading ? "cluster-table-loading" : "cluster-table"}
+        aria-busy={loading}
+      >
         <caption className="sr-only">{t("clusters.tableCaption")}</caption>
         <colgroup>
           {COLUMNS.map((column) => (
@@ -59,10 +64,10 @@ function ClusterRow({ cluster }: { cluster: ClusterSummary }) {
       <th scope="row" className="cell-name">
         <span className="cluster-name">{name}</span>
         <span className="cluster-server" title={cluster.server}>
-          {cluster.server}
+          {displayServer(cluster.server)}
         </span>
       </th>
-      <td>
+      <td data-testid={`role-${name}`}>
         <RoleBadge role={cluster.role} />
       </td>
       <td data-testid={`k8s-version-${name}`} className="mono">
@@ -72,7 +77,7 @@ function ClusterRow({ cluster }: { cluster: ClusterSummary }) {
         {facts === null ? (
           <Missing />
         ) : (
-          (facts.kubesphereVersion ?? <span className="muted">{t("clusters.notInstalled")}</span>)
+          (facts.kubesphereVersion ?? <span className="not-installed">{t("clusters.notInstalled")}</span>)
         )}
       </td>
       <td data-testid={`ns-count-${name}`} className="num">

@@ -45,7 +45,7 @@ export function EstateScreen() {
       <>
         {error && (
           // Keep showing what we had, but say that the last refresh failed.
-          <p className="inline-alert" role="status">
+          <p className="inline-alert" role="status" data-testid="refresh-error">
             <AlertIcon />
             <span>
               <strong>{t(errorKindKey(error.kind))}</strong> · {error.message}
@@ -58,13 +58,24 @@ export function EstateScreen() {
             <span>{t("estate.demoHint")}</span>
           </p>
         )}
-        <EstateSummary clusters={data.clusters} />
         {data.clusters.length === 0 ? (
-          <EmptyState icon={<ServerIcon />} title={t("estate.emptyTitle")}>
+          <EmptyState
+            icon={<ServerIcon />}
+            title={t("estate.emptyTitle")}
+            action={
+              <button type="button" className="button button--secondary" onClick={refetch} disabled={isFetching}>
+                <RefreshIcon className={isFetching ? "icon spin" : "icon"} />
+                {t("topbar.refresh")}
+              </button>
+            }
+          >
             {t("estate.emptyBody")}
           </EmptyState>
         ) : (
-          <ClusterTable clusters={data.clusters} />
+          <>
+            <EstateSummary clusters={data.clusters} />
+            <ClusterTable clusters={data.clusters} />
+          </>
         )}
       </>
     );

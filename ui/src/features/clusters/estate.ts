@@ -25,3 +25,11 @@ export function summarize(clusters: readonly ClusterSummary[]): EstateStats {
 
 /** Latency above this is shown as slow. */
 export const SLOW_LATENCY_MS = 1000;
+
+/**
+ * The API server as shown under the cluster name: `https://` is the norm and only
+ * costs width, so it is dropped; anything else (plain `http://`) stays visible.
+ */
+export function displayServer(server: string): string {
+  return server.startsWith("https://") ? server.slice("https://".length) : server;
+}

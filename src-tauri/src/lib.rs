@@ -1,0 +1,54 @@
+//! The ksmc desktop app: Tauri command adapters over ksmc-core, and the app state.
+
+pub mod commands;
+pub mod state;
+
+use tauri::Manager as _;
+
+/// The typed command set; also the source of the generated TypeScript bindings.
+#[must_use]
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![commands::list_clusters])
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings for the commands and their types.
+///
+/// # Errors
+/// When the bindings cannot be rendered or written.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// This file is generated from Rust by tauri-specta. Do not edit.\n// Regenerate: KSMC_UPDATE_BINDINGS=1 cargo test -p ksmc-desktop --test bindings\n"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Starts the desktop app.
+///
+/// # Panics
+/// When the window cannot be created (no display) or the estate cannot be opened.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KSMC_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(|app| {
+            let state = tauri::async_runtime::block_on(state::AppState::open(
+                state::EstateChoice::from_env(),
+            ))?;
+            app.manage(state);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running ksmc");
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import en from "./en.json";
+import zhCN from "./zh-CN.json";
+
+type Catalogue = Record<string, unknown>;
+
+function flatten(catalogue: Catalogue, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(catalogue)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === "string") out.set(path, value);
+    else for (const [k, v] of flatten(value as Catalogue, path)) out.set(k, v);
+  }
+  return out;
+}
+
+function placeholders(text: string): string[] {
+  return [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] ?? "").sort();
+}
+
+describe("translations", () => {
+  const english = flatten(en);
+  const chinese = flatten(zhCN);
+
+  it("zh-CN has exactly the keys of en", () => {
+    expect([...chinese.keys()].sort()).toEqual([...english.keys()].sort());
+  });
+
+  it("no string is empty and every placeholder is kept", () => {
+    for (const [key, text] of english) {
+      const translated = chinese.get(key) ?? "";
+      expect(text.trim(), key).not.toBe("");
+      expect(translated.trim(), key).not.toBe("");
+      expect(placeholders(translated), key).toEqual(placeholders(text));
+    }
+  });
+
+  it("uses the KubeSphere glossary", () => {
+    expect(zhCN.clusters.role.host).toBe("主集群");
+    expect(zhCN.clusters.role.member).toBe("成员集群");
+    expect(zhCN.summary.clusters).toBe("集群");
+    expect(zhCN.summary.namespaces).toBe("命名空间");
+  });
+});
