@@ -14,7 +14,11 @@ fn commands_in_source() -> Vec<String> {
     while let Some(line) = lines.next() {
         if line.trim() == "#[tauri::command]" {
             for next in lines.by_ref() {
-                if let Some(rest) = next.trim().strip_prefix("pub async fn ").or_else(|| next.trim().strip_prefix("pub fn ")) {
+                if let Some(rest) = next
+                    .trim()
+                    .strip_prefix("pub async fn ")
+                    .or_else(|| next.trim().strip_prefix("pub fn "))
+                {
                     names.push(rest.split('(').next().unwrap().to_owned());
                     break;
                 }
@@ -30,20 +34,38 @@ fn every_command_is_declared_and_permitted() {
     assert!(!commands.is_empty());
     let build = read("build.rs");
     let caps: serde_json::Value = serde_json::from_str(&read("capabilities/default.json")).unwrap();
-    let perms: Vec<&str> = caps["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let perms: Vec<&str> = caps["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     for c in &commands {
-        assert!(build.contains(&format!("\"{c}\"")), "{c} not declared in build.rs");
+        assert!(
+            build.contains(&format!("\"{c}\"")),
+            "{c} not declared in build.rs"
+        );
         let perm = format!("allow-{}", c.replace('_', "-"));
         assert!(perms.contains(&perm.as_str()), "{c} not granted ({perm})");
     }
-    assert_eq!(perms.len(), commands.len(), "capability grants only the app's commands: {perms:?}");
+    assert_eq!(
+        perms.len(),
+        commands.len(),
+        "capability grants only the app's commands: {perms:?}"
+    );
 }
 
 #[test]
 fn csp_is_strict_and_devtools_are_off() {
     let conf: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
     let csp = &conf["app"]["security"]["csp"];
-    let all: String = csp.as_object().unwrap().values().map(|v| v.as_str().unwrap()).collect::<Vec<_>>().join(" ");
+    let all: String = csp
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
     for token in all.split_whitespace() {
         let remote = (token.starts_with("http:") && token != "http://ipc.localhost")
             || token.starts_with("https:")

@@ -9,7 +9,10 @@ fn typescript_bindings_are_up_to_date() {
     let fresh = dir.path().join("bindings.ts");
     ksmc_desktop_lib::export_bindings(&fresh).expect("bindings export");
     let fresh_text = std::fs::read_to_string(&fresh).unwrap();
-    assert!(fresh_text.contains("listClusters"), "the command is exported");
+    assert!(
+        fresh_text.contains("listClusters"),
+        "the command is exported"
+    );
     if std::env::var_os("KSMC_UPDATE_BINDINGS").is_some() {
         std::fs::write(&committed, &fresh_text).unwrap();
         return;
