@@ -127,6 +127,7 @@ impl Estate {
             let acceptor = tls
                 .as_ref()
                 .map(|t| TlsAcceptor::from(t.server_config.clone()));
+            tasks.spawn(crate::controllers::run(cluster.clone(), stopped.clone()));
             tasks.spawn(server::serve(
                 cluster.clone(),
                 listener,

@@ -106,6 +106,101 @@ impl ApiError {
         }
     }
 
+    /// `409 AlreadyExists`.
+    #[must_use]
+    pub fn already_exists(group: &str, plural: &str, name: &str) -> Self {
+        Self {
+            code: 409,
+            reason: "AlreadyExists",
+            message: format!("{} \"{name}\" already exists", qualified(group, plural)),
+            details: json!({"name": name, "group": group, "kind": plural}),
+        }
+    }
+
+    /// `409 Conflict` with the text the real server uses for a stale resourceVersion.
+    #[must_use]
+    pub fn conflict(group: &str, plural: &str, name: &str, why: &str) -> Self {
+        Self {
+            code: 409,
+            reason: "Conflict",
+            message: format!(
+                "Operation cannot be fulfilled on {} \"{name}\": {why}",
+                qualified(group, plural)
+            ),
+            details: json!({"name": name, "group": group, "kind": plural}),
+        }
+    }
+
+    /// The stale-object conflict.
+    #[must_use]
+    pub fn stale(group: &str, plural: &str, name: &str) -> Self {
+        Self::conflict(
+            group,
+            plural,
+            name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+        )
+    }
+
+    /// `403 Forbidden`.
+    #[must_use]
+    pub fn forbidden(group: &str, plural: &str, name: &str, why: &str) -> Self {
+        Self {
+            code: 403,
+            reason: "Forbidden",
+            message: format!(
+                "{} \"{name}\" is forbidden: {why}",
+                qualified(group, plural)
+            ),
+            details: json!({"name": name, "group": group, "kind": plural}),
+        }
+    }
+
+    /// `422 Invalid` with field causes; kubectl prints the causes.
+    #[must_use]
+    pub fn invalid(group: &str, kind: &str, name: &str, causes: &[Cause]) -> Self {
+        let parts: Vec<String> = causes
+            .iter()
+            .map(|c| format!("{}: {}", c.field, c.message))
+            .collect();
+        let joined = if parts.len() == 1 {
+            parts[0].clone()
+        } else {
+            format!("[{}]", parts.join(", "))
+        };
+        Self {
+            code: 422,
+            reason: "Invalid",
+            message: format!("{} \"{name}\" is invalid: {joined}", qualified(group, kind)),
+            details: json!({
+                "name": name, "group": group, "kind": kind,
+                "causes": causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect::<Vec<_>>(),
+            }),
+        }
+    }
+
+    /// `415 UnsupportedMediaType`.
+    #[must_use]
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self {
+            code: 415,
+            reason: "UnsupportedMediaType",
+            message: message.into(),
+            details: json!({}),
+        }
+    }
+
+    /// `500 InternalError`.
+    #[must_use]
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            code: 500,
+            reason: "InternalError",
+            message: message.into(),
+            details: json!({}),
+        }
+    }
+
     /// The `Status` body.
     #[must_use]
     pub fn body(&self) -> Value {
@@ -129,6 +224,41 @@ impl ApiError {
     pub fn into_response(self) -> Response<Body> {
         let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         json_response(status, "application/json", &self.body())
+    }
+}
+
+/// One field-level reason of a 422.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// `FieldValueInvalid`, `FieldValueRequired`, …
+    pub reason: &'static str,
+    /// e.g. `metadata.name`.
+    pub field: String,
+    /// e.g. `Invalid value: "X": a lowercase RFC 1123 label must …`.
+    pub message: String,
+}
+
+impl Cause {
+    #[must_use]
+    pub fn invalid(field: &str, value: &Value, detail: &str) -> Self {
+        let shown = match value {
+            Value::String(s) => format!("\"{s}\""),
+            other => other.to_string(),
+        };
+        Self {
+            reason: "FieldValueInvalid",
+            field: field.to_owned(),
+            message: format!("Invalid value: {shown}: {detail}"),
+        }
+    }
+
+    #[must_use]
+    pub fn required(field: &str) -> Self {
+        Self {
+            reason: "FieldValueRequired",
+            field: field.to_owned(),
+            message: "Required value".into(),
+        }
     }
 }
 

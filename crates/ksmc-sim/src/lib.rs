@@ -13,10 +13,14 @@
 //! ```
 
 pub mod cluster;
+pub mod controllers;
 pub mod discovery;
 pub mod estate;
 pub mod handlers;
 pub mod http;
+pub mod ops;
+pub mod patch;
+pub mod protobuf;
 pub mod resources;
 pub mod scenario;
 pub mod selectors;
@@ -24,6 +28,7 @@ pub mod server;
 pub mod store;
 pub mod table;
 pub mod tls;
+pub mod validate;
 
 pub use cluster::SimCluster;
 pub use estate::{ClusterEntry, Estate, EstateError, EstateOptions, Manifest, RunningCluster};

@@ -1,7 +1,7 @@
 //! The object store of one simulated cluster: JSON objects keyed by resource, namespace and
 //! name, one monotonic resourceVersion, and a stream of watch events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
@@ -53,10 +53,56 @@ pub enum StoreError {
     Conflict,
 }
 
+/// What [`Store::apply`] should do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Leave the object as it is.
+    Keep,
+    /// Create or replace the object.
+    Put(Value),
+    /// Delete the object for good.
+    Remove,
+}
+
+/// What [`Store::apply`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    /// Nothing changed; the stored object (if any).
+    Unchanged(Option<Value>),
+    /// Stored, with its new resourceVersion.
+    Written(Value),
+    /// Removed; the object with the deletion's resourceVersion.
+    Removed(Value),
+}
+
+impl Applied {
+    /// The object as it is now (or was when removed).
+    #[must_use]
+    pub fn object(&self) -> Option<&Value> {
+        match self {
+            Self::Unchanged(v) => v.as_ref(),
+            Self::Written(v) | Self::Removed(v) => Some(v),
+        }
+    }
+}
+
+/// How many past events a watch can resume from.
+pub const HISTORY: usize = 50_000;
+
 #[derive(Debug, Default)]
 struct State {
     resource_version: u64,
     objects: HashMap<ResourceKey, BTreeMap<ObjectName, Value>>,
+    history: VecDeque<Event>,
+    /// The resourceVersion of the newest event no longer in `history`.
+    forgotten: u64,
+}
+
+/// A watch asked to resume from a resourceVersion older than the retained history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expired {
+    pub requested: u64,
+    pub oldest: u64,
 }
 
 /// Thread-safe store. Every persisted change bumps the one resourceVersion and emits an event.
@@ -79,7 +125,7 @@ impl Store {
         Self {
             state: Mutex::new(State {
                 resource_version: 100,
-                objects: HashMap::new(),
+                ..State::default()
             }),
             events,
         }
@@ -102,6 +148,54 @@ impl Store {
     #[must_use]
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// The objects of a resource (one namespace or all) and a subscription to the changes
+    /// after them, taken atomically so no change falls in between.
+    #[must_use]
+    pub fn list_and_subscribe(
+        &self,
+        resource: &ResourceKey,
+        namespace: Option<&str>,
+    ) -> (Vec<Value>, u64, broadcast::Receiver<Event>) {
+        let state = self.lock();
+        let rx = self.events.subscribe();
+        let items = state
+            .objects
+            .get(resource)
+            .map(|m| {
+                m.iter()
+                    .filter(|((ns, _), _)| namespace.is_none_or(|want| ns == want))
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (items, state.resource_version, rx)
+    }
+
+    /// The retained events after `resource_version` and a subscription to later ones.
+    ///
+    /// # Errors
+    /// [`Expired`] when events after that version are no longer retained.
+    pub fn subscribe_since(
+        &self,
+        resource_version: u64,
+    ) -> Result<(Vec<Event>, broadcast::Receiver<Event>), Expired> {
+        let state = self.lock();
+        if resource_version < state.forgotten {
+            return Err(Expired {
+                requested: resource_version,
+                oldest: state.forgotten,
+            });
+        }
+        let rx = self.events.subscribe();
+        let past = state
+            .history
+            .iter()
+            .filter(|e| e.resource_version > resource_version)
+            .cloned()
+            .collect();
+        Ok((past, rx))
     }
 
     /// One object.
@@ -154,7 +248,14 @@ impl Store {
             .entry(resource.clone())
             .or_default()
             .insert(key, object.clone());
-        self.emit(EventType::Added, resource, rv, object.clone(), None);
+        self.emit(
+            &mut state,
+            EventType::Added,
+            resource,
+            rv,
+            object.clone(),
+            None,
+        );
         Ok(object)
     }
 
@@ -198,6 +299,7 @@ impl Store {
             .or_default()
             .insert(key, object.clone());
         self.emit(
+            &mut state,
             EventType::Modified,
             resource,
             rv,
@@ -205,6 +307,87 @@ impl Store {
             Some(current),
         );
         Ok(object)
+    }
+
+    /// Atomically reads an object (or its absence) and writes what `change` decides. The
+    /// decision sees the stored object; a write that changes nothing bumps nothing.
+    ///
+    /// # Errors
+    /// Whatever `change` returns.
+    pub fn apply<E>(
+        &self,
+        resource: &ResourceKey,
+        namespace: &str,
+        name: &str,
+        change: impl FnOnce(Option<&Value>) -> Result<Change, E>,
+    ) -> Result<Applied, E> {
+        let key = (namespace.to_owned(), name.to_owned());
+        let mut state = self.lock();
+        let current = state
+            .objects
+            .get(resource)
+            .and_then(|m| m.get(&key))
+            .cloned();
+        match change(current.as_ref())? {
+            Change::Keep => Ok(Applied::Unchanged(current)),
+            Change::Put(mut object) => {
+                if let Some(old) = &current {
+                    let old_rv = old
+                        .pointer("/metadata/resourceVersion")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    set_resource_version_str(&mut object, &old_rv);
+                    if &object == old {
+                        return Ok(Applied::Unchanged(current));
+                    }
+                }
+                state.resource_version += 1;
+                let rv = state.resource_version;
+                set_resource_version(&mut object, rv);
+                state
+                    .objects
+                    .entry(resource.clone())
+                    .or_default()
+                    .insert(key, object.clone());
+                let kind = if current.is_some() {
+                    EventType::Modified
+                } else {
+                    EventType::Added
+                };
+                self.emit(&mut state, kind, resource, rv, object.clone(), current);
+                Ok(Applied::Written(object))
+            }
+            Change::Remove => {
+                let Some(mut object) = state.objects.get_mut(resource).and_then(|m| m.remove(&key))
+                else {
+                    return Ok(Applied::Unchanged(None));
+                };
+                state.resource_version += 1;
+                let rv = state.resource_version;
+                set_resource_version(&mut object, rv);
+                self.emit(
+                    &mut state,
+                    EventType::Deleted,
+                    resource,
+                    rv,
+                    object.clone(),
+                    None,
+                );
+                Ok(Applied::Removed(object))
+            }
+        }
+    }
+
+    /// Every stored object with its resource, for controllers that index the whole store.
+    #[must_use]
+    pub fn snapshot(&self) -> Vec<(ResourceKey, Value)> {
+        let state = self.lock();
+        state
+            .objects
+            .iter()
+            .flat_map(|(k, m)| m.values().map(move |v| (k.clone(), v.clone())))
+            .collect()
     }
 
     /// Removes an object for good.
@@ -226,26 +409,41 @@ impl Store {
         state.resource_version += 1;
         let rv = state.resource_version;
         set_resource_version(&mut object, rv);
-        self.emit(EventType::Deleted, resource, rv, object.clone(), None);
+        self.emit(
+            &mut state,
+            EventType::Deleted,
+            resource,
+            rv,
+            object.clone(),
+            None,
+        );
         Ok(object)
     }
 
     fn emit(
         &self,
+        state: &mut State,
         kind: EventType,
         resource: &ResourceKey,
         resource_version: u64,
         object: Value,
         previous: Option<Value>,
     ) {
-        // No receivers is fine: nobody is watching.
-        let _ = self.events.send(Event {
+        let event = Event {
             kind,
             resource: resource.clone(),
             resource_version,
             object,
             previous,
-        });
+        };
+        if state.history.len() == HISTORY
+            && let Some(old) = state.history.pop_front()
+        {
+            state.forgotten = old.resource_version;
+        }
+        state.history.push_back(event.clone());
+        // No receivers is fine: nobody is watching.
+        let _ = self.events.send(event);
     }
 }
 
