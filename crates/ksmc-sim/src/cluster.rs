@@ -17,6 +17,8 @@ pub struct SimCluster {
     pub version: VersionInfo,
     /// The bearer token that authenticates as cluster-admin over HTTPS.
     pub admin_token: String,
+    /// The estate's network, once the cluster is part of a running estate.
+    pub network: std::sync::OnceLock<std::sync::Arc<crate::network::Network>>,
 }
 
 /// Errors seeding a cluster with fixture objects.
@@ -37,7 +39,29 @@ impl SimCluster {
             store: Store::new(),
             version,
             admin_token: random_token(),
+            network: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether a bearer token authenticates here: the admin token, or the token of a
+    /// ServiceAccount token Secret.
+    #[must_use]
+    pub fn accepts_token(&self, token: &str) -> bool {
+        use base64::Engine as _;
+        if token == self.admin_token {
+            return true;
+        }
+        let secrets = crate::resources::ResourceKey {
+            group: String::new(),
+            plural: "secrets".into(),
+        };
+        self.store.list(&secrets, None).0.iter().any(|s| {
+            s["type"] == "kubernetes.io/service-account-token"
+                && s.pointer("/data/token")
+                    .and_then(Value::as_str)
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    .is_some_and(|t| t == token.as_bytes())
+        })
     }
 
     /// The type of an object, by its `apiVersion` and `kind`.

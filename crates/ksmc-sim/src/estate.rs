@@ -25,6 +25,8 @@ pub struct EstateOptions {
     pub plain_http: bool,
     /// The loopback address to bind.
     pub bind: IpAddr,
+    /// Timing of the simulated KubeSphere controllers.
+    pub kubesphere: crate::kubesphere::Settings,
 }
 
 impl Default for EstateOptions {
@@ -32,6 +34,7 @@ impl Default for EstateOptions {
         Self {
             plain_http: false,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            kubesphere: crate::kubesphere::Settings::default(),
         }
     }
 }
@@ -95,6 +98,7 @@ pub struct Estate {
     ca_pem: Option<String>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    network: Arc<crate::network::Network>,
 }
 
 impl Estate {
@@ -114,6 +118,7 @@ impl Estate {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         let mut clusters = Vec::new();
+        let network = Arc::new(crate::network::Network::default());
         for plan in &scenario.clusters {
             let cluster = Arc::new(plan.build().map_err(ScenarioError::from)?);
             let addr = SocketAddr::new(options.bind, 0);
@@ -127,7 +132,15 @@ impl Estate {
             let acceptor = tls
                 .as_ref()
                 .map(|t| TlsAcceptor::from(t.server_config.clone()));
+            network.register(&format!("{scheme}://{addr}"), cluster.clone());
+            let _ = cluster.network.set(network.clone());
             tasks.spawn(crate::controllers::run(cluster.clone(), stopped.clone()));
+            tasks.spawn(crate::kubesphere::run(
+                cluster.clone(),
+                network.clone(),
+                options.kubesphere,
+                stopped.clone(),
+            ));
             tasks.spawn(server::serve(
                 cluster.clone(),
                 listener,
@@ -153,7 +166,14 @@ impl Estate {
             ca_pem: tls.map(|t| t.ca_pem),
             stop,
             tasks,
+            network,
         })
+    }
+
+    /// The network between the estate's clusters (partitions are set here).
+    #[must_use]
+    pub fn network(&self) -> &Arc<crate::network::Network> {
+        &self.network
     }
 
     #[must_use]

@@ -18,6 +18,8 @@ pub mod discovery;
 pub mod estate;
 pub mod handlers;
 pub mod http;
+pub mod kubesphere;
+pub mod network;
 pub mod ops;
 pub mod patch;
 pub mod protobuf;

@@ -315,6 +315,10 @@ pub fn update_with(
     change: impl FnOnce(&Value) -> Result<Value, ApiError>,
 ) -> Result<Value, ApiError> {
     let mut preview = None;
+    // KubeSphere's Cluster webhook; decided before taking the store lock it would need.
+    let cluster_webhook = ty.group == "cluster.kubesphere.io"
+        && ty.plural == "clusters"
+        && crate::kubesphere::is_host(cluster);
     let applied = cluster.store.apply(&ty.key(), namespace, name, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
         let mut next = change(current)?;
@@ -367,6 +371,9 @@ pub fn update_with(
             return Err(ApiError::invalid(&ty.group, &ty.kind, name, &causes));
         }
         check_schema(ty, &next, name, schema)?;
+        if cluster_webhook {
+            crate::kubesphere::multicluster::admit_cluster_update(cluster, current, &next)?;
+        }
         if ty.kind == "Secret" {
             fold_string_data(&mut next);
         }

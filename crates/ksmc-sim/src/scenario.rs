@@ -181,22 +181,11 @@ impl ClusterPlan {
     }
 
     fn kubesphere_config(&self) -> Value {
-        let multicluster = match self.role {
-            Role::Host => "multicluster:\n  clusterRole: host\n  enable: true\n  proxyPublishService: tower.kubesphere-system.svc\n".to_owned(),
-            role => format!("multicluster:\n  clusterRole: {}\n  enable: false\n", role.as_str()),
-        };
-        let token_age = if self.role == Role::Member {
-            "  oauthOptions:\n    accessTokenMaxAge: 0\n"
-        } else {
-            "  oauthOptions:\n    accessTokenMaxAge: 2h\n"
-        };
         json!({
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "kubesphere-config", "namespace": "kubesphere-system"},
-            "data": {"kubesphere.yaml": format!(
-                "authentication:\n  jwtSecret: \"{}\"\n{token_age}{multicluster}",
-                self.jwt_secret
-            )},
+            "data": {"kubesphere.yaml": crate::kubesphere::installer::render_config(
+                self.role.as_str(), &self.jwt_secret, None)},
         })
     }
 
