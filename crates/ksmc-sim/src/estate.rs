@@ -27,6 +27,12 @@ pub struct EstateOptions {
     pub bind: IpAddr,
     /// Timing of the simulated KubeSphere controllers.
     pub kubesphere: crate::kubesphere::Settings,
+    /// Faults every cluster starts with (see [`crate::faults`]).
+    pub faults: crate::faults::FaultPlan,
+    /// Seed of every random fault choice, so that a run reproduces.
+    pub seed: u64,
+    /// Serve the control endpoint on this loopback port (0 picks one); `None` serves none.
+    pub control_port: Option<u16>,
 }
 
 impl Default for EstateOptions {
@@ -35,6 +41,9 @@ impl Default for EstateOptions {
             plain_http: false,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             kubesphere: crate::kubesphere::Settings::default(),
+            faults: crate::faults::FaultPlan::default(),
+            seed: 0,
+            control_port: None,
         }
     }
 }
@@ -71,7 +80,8 @@ pub struct ClusterEntry {
     pub server: String,
     pub kubeconfig: String,
     pub kubernetes_version: String,
-    pub kubesphere_version: String,
+    /// `None` when KubeSphere is not installed.
+    pub kubesphere_version: Option<String>,
 }
 
 /// `estate.json`.
@@ -80,6 +90,9 @@ pub struct ClusterEntry {
 pub struct Manifest {
     pub scenario: String,
     pub clusters: Vec<ClusterEntry>,
+    /// The control endpoint (`http://127.0.0.1:PORT`), when one is served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
 }
 
 /// One running cluster.
@@ -88,6 +101,8 @@ pub struct RunningCluster {
     pub cluster: Arc<SimCluster>,
     pub addr: SocketAddr,
     pub entry: ClusterEntry,
+    /// The cluster's live faults.
+    pub faults: Arc<crate::faults::ClusterFaults>,
 }
 
 /// A running estate. Dropping it stops the servers; [`Estate::shutdown`] waits for them.
@@ -99,6 +114,7 @@ pub struct Estate {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     network: Arc<crate::network::Network>,
+    control: Option<SocketAddr>,
 }
 
 impl Estate {
@@ -141,10 +157,16 @@ impl Estate {
                 options.kubesphere,
                 stopped.clone(),
             ));
+            let faults = Arc::new(crate::faults::ClusterFaults::new(
+                &plan.name,
+                options.seed,
+                options.faults.clone(),
+            ));
             tasks.spawn(server::serve(
                 cluster.clone(),
                 listener,
                 acceptor,
+                faults.clone(),
                 stopped.clone(),
             ));
             clusters.push(RunningCluster {
@@ -158,16 +180,81 @@ impl Estate {
                 },
                 cluster,
                 addr,
+                faults,
             });
         }
-        Ok(Self {
+        let control = match options.control_port {
+            Some(port) => Some(
+                crate::control::start(options.bind, port, &clusters, &mut tasks, &stopped).await?,
+            ),
+            None => None,
+        };
+        let estate = Self {
             scenario: scenario.name.clone(),
             clusters,
             ca_pem: tls.map(|t| t.ca_pem),
             stop,
             tasks,
             network,
-        })
+            control,
+        };
+        estate.link(&scenario.links).await?;
+        Ok(estate)
+    }
+
+    /// Joins members to hosts as the scenario says, by creating each `Cluster` on its host
+    /// with the member's kubeconfig, then waits until the hosts report them Ready.
+    async fn link(&self, links: &[crate::scenario::Link]) -> Result<(), EstateError> {
+        use base64::Engine as _;
+        let clusters_type = |c: &SimCluster| {
+            c.registry
+                .find("cluster.kubesphere.io", "v1alpha1", "clusters")
+                .cloned()
+        };
+        for link in links {
+            let (Some(host), Some(member)) = (self.cluster(&link.host), self.cluster(&link.member)) else {
+                return Err(EstateError::Render(format!("link names an unknown cluster: {} -> {}", link.host, link.member)));
+            };
+            let kubeconfig = base64::engine::general_purpose::STANDARD.encode(self.kubeconfig(member)?);
+            let ty = clusters_type(&host.cluster).ok_or_else(|| EstateError::Render("host has no Cluster type".into()))?;
+            let object = json!({
+                "apiVersion": "cluster.kubesphere.io/v1alpha1", "kind": "Cluster",
+                "metadata": {"name": link.name, "annotations": {"kubesphere.io/creator": "admin"}},
+                "spec": {"joinFederation": true, "provider": "", "connection": {"type": "direct", "kubeconfig": kubeconfig}},
+            });
+            crate::ops::create(&host.cluster, &ty, None, object, None, false)
+                .map_err(|e| EstateError::Render(e.message))?;
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        for link in links {
+            let Some(host) = self.cluster(&link.host) else { continue };
+            let key = crate::resources::ResourceKey { group: "cluster.kubesphere.io".into(), plural: "clusters".into() };
+            loop {
+                let ready = host.cluster.store.get(&key, "", &link.name).is_some_and(|c| {
+                    c.pointer("/status/conditions").and_then(serde_json::Value::as_array).is_some_and(|cs| {
+                        cs.iter().any(|x| x["type"] == "Ready" && x["status"] == "True")
+                    })
+                });
+                if ready {
+                    break;
+                }
+                if tokio::time::Instant::now() > deadline {
+                    return Err(EstateError::Render(format!("{} did not become Ready on {}", link.name, link.host)));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+        // Let propagation triggered by the joins settle.
+        if !links.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+        Ok(())
+    }
+
+    /// The control endpoint's URL, when one is served.
+    #[must_use]
+    pub fn control_url(&self) -> Option<String> {
+        self.control.map(|addr| format!("http://{addr}"))
     }
 
     /// The network between the estate's clusters (partitions are set here).
@@ -193,6 +280,7 @@ impl Estate {
         Manifest {
             scenario: self.scenario.clone(),
             clusters: self.clusters.iter().map(|c| c.entry.clone()).collect(),
+            control: self.control_url(),
         }
     }
 

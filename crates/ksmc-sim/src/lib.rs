@@ -13,14 +13,18 @@
 //! ```
 
 pub mod cluster;
+pub mod control;
 pub mod controllers;
 pub mod discovery;
 pub mod estate;
+pub mod faults;
 pub mod handlers;
 pub mod http;
+pub mod kapis;
 pub mod kubesphere;
 pub mod network;
 pub mod ops;
+pub mod openapi;
 pub mod patch;
 pub mod protobuf;
 pub mod resources;
@@ -34,4 +38,5 @@ pub mod validate;
 
 pub use cluster::SimCluster;
 pub use estate::{ClusterEntry, Estate, EstateError, EstateOptions, Manifest, RunningCluster};
+pub use faults::{Fault, FaultPlan, FaultRule, Partition};
 pub use scenario::{Role, Scenario, ScenarioError};

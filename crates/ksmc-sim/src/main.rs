@@ -21,7 +21,7 @@ struct Cli {
 enum Command {
     /// Start the estate, write its kubeconfigs and estate.json, and serve until interrupted.
     Serve {
-        /// Scenario to start (fresh).
+        /// Scenario to start: fresh, misconfigured, migrate or big.
         #[arg(long, default_value = "fresh")]
         scenario: String,
         /// Directory for <cluster>.kubeconfig files and estate.json.
@@ -30,6 +30,10 @@ enum Command {
         /// Serve plain HTTP instead of HTTPS (kubectl then sends no token).
         #[arg(long)]
         plain_http: bool,
+        #[command(flatten)]
+        faults: ksmc_sim::faults::FaultFlags,
+        #[command(flatten)]
+        shape: ksmc_sim::scenario::ScenarioFlags,
     },
     /// List the scenarios.
     Scenarios,
@@ -55,7 +59,9 @@ async fn main() -> ExitCode {
             scenario,
             dir,
             plain_http,
-        } => match serve(&scenario, &dir, plain_http).await {
+            faults,
+            shape,
+        } => match serve(&scenario, &dir, plain_http, &faults, &shape).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ksmc-sim: {e}");
@@ -69,12 +75,14 @@ async fn serve(
     scenario: &str,
     dir: &std::path::Path,
     plain_http: bool,
+    faults: &ksmc_sim::faults::FaultFlags,
+    shape: &ksmc_sim::scenario::ScenarioFlags,
 ) -> Result<(), ksmc_sim::EstateError> {
-    let scenario = Scenario::by_name(scenario)?;
-    let options = EstateOptions {
+    let scenario = shape.scenario(scenario)?;
+    let options = faults.apply(EstateOptions {
         plain_http,
         ..EstateOptions::default()
-    };
+    });
     let estate = Estate::start(&scenario, &options).await?;
     estate.write_dir(dir)?;
     for c in estate.clusters() {
@@ -90,6 +98,9 @@ async fn serve(
         "estate.json written to {}",
         dir.join("estate.json").display()
     );
+    if let Some(control) = estate.control_url() {
+        println!("faults: control endpoint {control}, seed {}", options.seed);
+    }
     println!("serving; press Ctrl-C to stop");
     wait_for_signal().await;
     estate.shutdown().await;

@@ -10,6 +10,8 @@ use hyper::{Method, Request, Response, header};
 use crate::cluster::SimCluster;
 use crate::discovery;
 use crate::http::{ApiError, Body, Query, Reply, Wanted, full, negotiate, ok_json};
+use crate::kapis;
+use crate::openapi;
 use crate::resources::ResourceType;
 
 /// Where a resource request points, after routing.
@@ -39,17 +41,26 @@ pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Bo
         (Method::GET, ["version"]) => Ok(ok_json(&cluster.version.body())),
         (Method::GET, ["healthz" | "livez" | "readyz"]) => Ok(plain("ok")),
         (Method::GET, ["api"]) => discovery::core_versions(wanted, &cluster.registry),
-        (Method::GET, ["apis"]) => discovery::groups(wanted, &cluster.registry),
-        (Method::GET, ["apis", group]) => discovery::group(&cluster.registry, group)
-            .map(|v| ok_json(&v))
-            .ok_or_else(ApiError::no_route),
+        (Method::GET, ["apis"]) => discovery::groups(wanted, &openapi::served(&cluster.registry)),
+        (Method::GET, ["apis", group]) => {
+            discovery::group(&openapi::served(&cluster.registry), group)
+                .map(|v| ok_json(&v))
+                .ok_or_else(ApiError::no_route)
+        }
         (Method::GET, ["api", "v1"]) => discovery::resource_list(&cluster.registry, "", "v1")
             .map(|v| ok_json(&v))
             .ok_or_else(ApiError::no_route),
         (Method::GET, ["apis", group, version]) => {
-            discovery::resource_list(&cluster.registry, group, version)
+            discovery::resource_list(&openapi::served(&cluster.registry), group, version)
                 .map(|v| ok_json(&v))
                 .ok_or_else(ApiError::no_route)
+        }
+        (Method::GET, ["openapi", "v3", rest @ ..]) => openapi::serve(cluster, rest),
+        (_, ["apis", group, "v1", plural, rest @ ..]) if openapi::is_crds(group, plural) => {
+            openapi::serve_crds(cluster, &method, rest, &query, wanted)
+        }
+        (_, ["api", "v1", "namespaces", ns, "services", rest @ ..]) if kapis::is_proxy(rest) => {
+            kapis::service_proxy(cluster, &method, ns, rest)
         }
         (_, ["api", "v1", rest @ ..]) => match route(cluster, "", "v1", rest) {
             Some(target) => resource(cluster, &method, &target, &query, wanted, req).await,

@@ -194,25 +194,32 @@ pub async fn run(
             _ = tick.tick() => resync(&cluster, &network),
             received = rx.recv() => match received {
                 Ok(event) => dispatch(&cluster, &network, settings, &event),
-                Err(broadcast::error::RecvError::Lagged(_)) => resync(&cluster, &network),
+                Err(broadcast::error::RecvError::Lagged(_)) => full_resync(&cluster, &network),
                 Err(broadcast::error::RecvError::Closed) => return,
             },
         }
     }
 }
 
+/// Periodic work: the host re-syncs every Cluster (reachability, status), as the real
+/// controller does every `clusterControllerResyncPeriod`.
 fn resync(cluster: &Arc<SimCluster>, network: &Arc<Network>) {
+    if installed(cluster) && is_host(cluster) {
+        for c in list(cluster, "cluster.kubesphere.io", "clusters") {
+            multicluster::reconcile_cluster(cluster, network, &name_of(&c));
+        }
+    }
+}
+
+/// After missed events: everything, once.
+fn full_resync(cluster: &Arc<SimCluster>, network: &Arc<Network>) {
     if !installed(cluster) {
         return;
     }
     for ns in list(cluster, "", "namespaces") {
         tenant::reconcile_namespace(cluster, &ns);
     }
-    if is_host(cluster) {
-        for c in list(cluster, "cluster.kubesphere.io", "clusters") {
-            multicluster::reconcile_cluster(cluster, network, &name_of(&c));
-        }
-    }
+    resync(cluster, network);
 }
 
 fn dispatch(cluster: &Arc<SimCluster>, network: &Arc<Network>, settings: Settings, event: &Event) {

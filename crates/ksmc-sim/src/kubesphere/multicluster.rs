@@ -208,7 +208,8 @@ pub fn reconcile_cluster(host: &Arc<SimCluster>, network: &Arc<Network>, name: &
         return;
     };
     let now = rfc3339(Timestamp::now());
-    if !federated(&c) {
+    let newly_joined = !federated(&c);
+    if newly_joined {
         if let Some(conflict) = workspace_conflict(host, &member, name) {
             let _ = modify(host, "cluster.kubesphere.io", "clusters", "", name, |o| {
                 set_conditions(
@@ -280,6 +281,10 @@ pub fn reconcile_cluster(host: &Arc<SimCluster>, network: &Arc<Network>, name: &
         }
     });
     installer::set_cluster_name(&member, name);
+    if !newly_joined {
+        return;
+    }
+    // On joining, KubeFed propagates what is placed there; later changes come as events.
     for template in list(host, "tenant.kubesphere.io", "workspacetemplates") {
         super::tenant::reconcile_template(host, network, &name_of(&template));
     }
