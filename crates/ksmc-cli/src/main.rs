@@ -1,7 +1,11 @@
 //! `ksmc`: the command line over ksmc-core.
 
+mod vault;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod fleet;
 
 use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets::NOTHING};
@@ -23,6 +27,11 @@ enum Command {
     /// Clusters of an estate.
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Fleet inspection (facts and findings) and the import preflight.
+    #[command(subcommand)]
+    Fleet(fleet::FleetCommand),
+    /// The vault: kubeconfigs sealed with a key in the OS keyring.
+    Vault(vault::VaultArgs),
 }
 
 #[derive(Subcommand)]
@@ -30,8 +39,14 @@ enum ClusterCommand {
     /// List the clusters of a directory of kubeconfigs with their facts.
     List {
         /// Directory holding one kubeconfig per cluster (*.kubeconfig, *.yaml).
-        #[arg(long, value_name = "DIR")]
-        kubeconfig_dir: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "vault")]
+        kubeconfig_dir: Option<PathBuf>,
+        /// The clusters in the vault instead of a directory.
+        #[arg(long, conflicts_with = "kubeconfig_dir")]
+        vault: bool,
+        /// With --vault: a session-only vault (key in memory, never the OS keyring).
+        #[arg(long, requires = "vault")]
+        session_only: bool,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -48,9 +63,18 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
+        Command::Fleet(command) => fleet::run(command).await,
+        Command::Vault(args) => vault::run(args).await,
         Command::Cluster(ClusterCommand::List {
-            kubeconfig_dir,
+            vault: true,
             json,
+            session_only,
+            ..
+        }) => vault::cluster_list(json, session_only).await,
+        Command::Cluster(ClusterCommand::List {
+            kubeconfig_dir: Some(kubeconfig_dir),
+            json,
+            ..
         }) => match ksmc_core::estate::inspect_dir(&kubeconfig_dir).await {
             Ok(view) => {
                 if json {
@@ -72,6 +96,8 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        // clap requires --kubeconfig-dir unless --vault is given.
+        Command::Cluster(ClusterCommand::List { .. }) => ExitCode::FAILURE,
     }
 }
 

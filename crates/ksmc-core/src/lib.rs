@@ -4,7 +4,9 @@
 pub mod error;
 pub mod estate;
 pub mod facts;
+pub mod fleet;
 pub mod kubeconfig;
+pub mod vault;
 
 pub use error::{AppError, ClusterError, ErrorKind};
 pub use facts::{ClusterRole, ClusterSummary, EstateSource, EstateView};

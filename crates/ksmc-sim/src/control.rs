@@ -97,38 +97,31 @@ async fn handle(targets: &[ControlTarget], req: Request<Incoming>) -> Response<B
         Ok(body) => body,
         Err(response) => return response,
     };
-    let all = || targets.iter().collect::<Vec<_>>();
-    let one = |name: &str| {
-        targets
-            .iter()
-            .find(|t| t.name == name)
-            .map(|t| vec![t])
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, &format!("no cluster named {name:?}")))
+    let all: Vec<&ControlTarget> = targets.iter().collect();
+    let one = |name: &str| targets.iter().find(|t| t.name == name);
+    let response = match (&method, segments.as_slice()) {
+        (&Method::GET, ["clusters"]) => ok(&Value::Array(targets.iter().map(describe).collect())),
+        (&Method::PUT, ["faults"]) => set_plan(&all, &body),
+        (&Method::DELETE, ["faults"]) => clear(&all),
+        (_, ["clusters", name, rest @ ..]) => match one(name) {
+            None => error(StatusCode::NOT_FOUND, &format!("no cluster named {name:?}")),
+            Some(target) => match (&method, rest) {
+                (&Method::GET, []) => ok(&describe(target)),
+                (&Method::GET, ["faults"]) => ok(&plan_json(target)),
+                (&Method::PUT, ["faults"]) => set_plan(&[target], &body),
+                (&Method::DELETE, ["faults"]) => clear(&[target]),
+                (&Method::PUT, ["partition"]) => partition(&[target], &body),
+                (&Method::DELETE, ["partition"]) => {
+                    target.faults.set_partition(None);
+                    ok(&plan_json(target))
+                }
+                (_, [] | ["faults" | "partition"]) => not_allowed(&method, &path),
+                _ => error(StatusCode::NOT_FOUND, &format!("no route {path}")),
+            },
+        },
+        (_, ["clusters" | "faults"]) => not_allowed(&method, &path),
+        _ => error(StatusCode::NOT_FOUND, &format!("no route {path}")),
     };
-    let result = match (&method, segments.as_slice()) {
-        (&Method::GET, ["clusters"]) => {
-            Ok(ok(&Value::Array(targets.iter().map(describe).collect())))
-        }
-        (&Method::GET, ["clusters", name]) => one(name).map(|t| ok(&describe(t[0]))),
-        (&Method::GET, ["clusters", name, "faults"]) => one(name).map(|t| ok(&plan_json(t[0]))),
-        (&Method::PUT, ["clusters", name, "faults"]) => one(name).and_then(|t| set_plan(&t, &body)),
-        (&Method::PUT, ["faults"]) => set_plan(&all(), &body),
-        (&Method::DELETE, ["clusters", name, "faults"]) => one(name).map(|t| clear(&t)),
-        (&Method::DELETE, ["faults"]) => Ok(clear(&all())),
-        (&Method::PUT, ["clusters", name, "partition"]) => {
-            one(name).and_then(|t| partition(&t, &body))
-        }
-        (&Method::DELETE, ["clusters", name, "partition"]) => one(name).map(|t| {
-            t[0].faults.set_partition(None);
-            ok(&plan_json(t[0]))
-        }),
-        (_, ["clusters" | "faults", ..]) => Err(error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            &format!("{method} is not served on {path}"),
-        )),
-        _ => Err(error(StatusCode::NOT_FOUND, &format!("no route {path}"))),
-    };
-    let response = result.unwrap_or_else(|e| e);
     tracing::info!(%method, %path, status = %response.status(), "control request");
     response
 }
@@ -146,15 +139,18 @@ async fn read_body(req: Request<Incoming>) -> Result<Bytes, Response<Body>> {
         })
 }
 
-fn set_plan(targets: &[&ControlTarget], body: &[u8]) -> Result<Response<Body>, Response<Body>> {
-    let plan: FaultPlan = serde_json::from_slice(body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, &format!("not a fault plan: {e}")))?;
-    plan.validate()
-        .map_err(|e| error(StatusCode::BAD_REQUEST, &e.to_string()))?;
+fn set_plan(targets: &[&ControlTarget], body: &[u8]) -> Response<Body> {
+    let plan: FaultPlan = match serde_json::from_slice(body) {
+        Ok(plan) => plan,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("not a fault plan: {e}")),
+    };
+    if let Err(e) = plan.validate() {
+        return error(StatusCode::BAD_REQUEST, &e.to_string());
+    }
     for t in targets {
         t.faults.set_plan(plan.clone());
     }
-    Ok(answer(targets))
+    answer(targets)
 }
 
 fn clear(targets: &[&ControlTarget]) -> Response<Body> {
@@ -164,21 +160,31 @@ fn clear(targets: &[&ControlTarget]) -> Response<Body> {
     answer(targets)
 }
 
-fn partition(targets: &[&ControlTarget], body: &[u8]) -> Result<Response<Body>, Response<Body>> {
+fn partition(targets: &[&ControlTarget], body: &[u8]) -> Response<Body> {
     let request: PartitionRequest = if body.iter().all(u8::is_ascii_whitespace) {
         PartitionRequest { mode: hang() }
     } else {
-        serde_json::from_slice(body).map_err(|e| {
-            error(
-                StatusCode::BAD_REQUEST,
-                &format!("expected {{\"mode\": \"hang\" | \"reset\"}}: {e}"),
-            )
-        })?
+        match serde_json::from_slice(body) {
+            Ok(request) => request,
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("expected {{\"mode\": \"hang\" | \"reset\"}}: {e}"),
+                );
+            }
+        }
     };
     for t in targets {
         t.faults.set_partition(Some(request.mode));
     }
-    Ok(answer(targets))
+    answer(targets)
+}
+
+fn not_allowed(method: &Method, path: &str) -> Response<Body> {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{method} is not served on {path}"),
+    )
 }
 
 /// One cluster's plan, or every cluster's description.

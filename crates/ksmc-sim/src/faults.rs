@@ -369,6 +369,9 @@ fn resource_of(path: &str) -> (&str, &str, &str) {
     (group, plural, name.unwrap_or_default())
 }
 
+/// Completes when a cluster's partition changes (see [`ClusterFaults::partition_change`]).
+pub type PartitionChange = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// The live faults of one cluster, shared by its server, the estate and the control endpoint.
 #[derive(Debug)]
 pub struct ClusterFaults {
@@ -486,10 +489,7 @@ impl ClusterFaults {
 
     /// A future that completes once the partition is no longer `seen`.
     #[must_use]
-    pub fn partition_change(
-        &self,
-        seen: Option<Partition>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    pub fn partition_change(&self, seen: Option<Partition>) -> PartitionChange {
         let mut rx = self.partition.subscribe();
         Box::pin(async move {
             let _ = rx.wait_for(|p| *p != seen).await;

@@ -240,6 +240,13 @@ pub fn create(
 /// Drops empty metadata collections, as Go's `omitempty` does on the real server, so that
 /// `ownerReferences: []` on an object without owners changes nothing.
 fn normalize(object: &mut Value) {
+    if let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut)
+        && spec
+            .get("finalizers")
+            .is_some_and(|f| f.as_array().is_some_and(Vec::is_empty))
+    {
+        spec.remove("finalizers");
+    }
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         for field in ["labels", "annotations", "finalizers", "ownerReferences"] {
             let empty = match meta.get(field) {

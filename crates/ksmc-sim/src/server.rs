@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::cluster::SimCluster;
-use crate::faults::{ClusterFaults, Fault, Partition};
+use crate::faults::{ClusterFaults, Fault, Partition, PartitionChange};
 use crate::handlers;
 use crate::http::{ApiError, Body};
 
@@ -188,7 +188,7 @@ struct FaultBody {
     faults: Arc<ClusterFaults>,
     killed: Arc<AtomicBool>,
     /// Completes when the partition changes from the state it was created for.
-    change: Option<(Option<Partition>, Pin<Box<dyn Future<Output = ()> + Send>>)>,
+    change: Option<(Option<Partition>, PartitionChange)>,
 }
 
 impl hyper::body::Body for FaultBody {

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 pub const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 
 /// A running `ksmc-sim serve` and a kubectl cache for it.
+#[derive(Debug)]
 pub struct Sim {
     child: Option<Child>,
     pub dir: tempfile::TempDir,
@@ -101,9 +102,17 @@ impl Sim {
     }
 
     /// A given kubectl binary.
-    pub fn kubectl_with(&self, bin: &Path, cluster: &str, args: &[&str], stdin: Option<&str>) -> Out {
+    pub fn kubectl_with(
+        &self,
+        bin: &Path,
+        cluster: &str,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> Out {
         let mut cmd = Command::new(bin);
-        cmd.args(args).arg("--kubeconfig").arg(self.kubeconfig(cluster));
+        cmd.args(args)
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig(cluster));
         self.env(&mut cmd);
         run(cmd, stdin, COMMAND_DEADLINE)
     }
@@ -112,7 +121,8 @@ impl Sim {
     /// administrator pasting a documented command would.
     pub fn sh(&self, cluster: &str, script: &str) -> Out {
         let mut cmd = Command::new("bash");
-        cmd.args(["-c", script]).env("KUBECONFIG", self.kubeconfig(cluster));
+        cmd.args(["-c", script])
+            .env("KUBECONFIG", self.kubeconfig(cluster));
         self.env(&mut cmd);
         run(cmd, None, COMMAND_DEADLINE)
     }
@@ -120,7 +130,9 @@ impl Sim {
     /// Starts a long-running kubectl (a watch); its stdout is collected line by line.
     pub fn spawn_kubectl(&self, cluster: &str, args: &[&str]) -> Background {
         let mut cmd = Command::new("kubectl");
-        cmd.args(args).arg("--kubeconfig").arg(self.kubeconfig(cluster));
+        cmd.args(args)
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig(cluster));
         self.env(&mut cmd);
         let mut child = cmd
             .stdout(Stdio::piped())
@@ -216,6 +228,7 @@ impl Drop for Sim {
 }
 
 /// A kubectl running in the background.
+#[derive(Debug)]
 pub struct Background {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
@@ -275,7 +288,11 @@ pub fn run(mut cmd: Command, stdin: Option<&str>, deadline: Duration) -> Out {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{cmd:?} cannot start ({e}); kubectl must be installed (see README: bash .ci/setup)"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "{cmd:?} cannot start ({e}); kubectl must be installed (see README: bash .ci/setup)"
+            )
+        });
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
         pipe.write_all(input.as_bytes()).unwrap();

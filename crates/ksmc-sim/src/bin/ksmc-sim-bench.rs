@@ -89,6 +89,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
     );
 
+    settle().await;
+
     let sim = Target::simulator(&estate)?;
     let list_json = sim.fetch("/api/v1/namespaces", JSON).await?;
     let list_table = sim.fetch("/api/v1/namespaces", TABLE).await?;
@@ -102,8 +104,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!();
     println!(
-        "{:<44} {:>10} {:>10}   {:>22} {:>7}",
-        "over HTTPS, one keep-alive connection", "median", "p95", "baseline median / p95", "ratio"
+        "{:<40} {:>9} {:>9} {:>9} | {:>9} {:>9} | {:>6} {:>6}",
+        "HTTPS, one keep-alive connection",
+        "median",
+        "p95",
+        "CPU/req",
+        "base med",
+        "base CPU",
+        "wall x",
+        "CPU x"
     );
     let mut list_median = Duration::ZERO;
     for (label, accept, bytes) in [
@@ -114,79 +123,178 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .timed_gets("/api/v1/namespaces", accept, iterations)
             .await?;
         let b = baseline
-            .timed_gets("/api/v1/namespaces", accept, iterations)
+            .timed_gets("/api/v1/namespaces", accept, iterations.max(100))
             .await?;
         if accept == JSON {
             list_median = s.median;
         }
         row(&format!("{label} ({})", size(bytes)), &s, &b);
     }
-    let paged = sim.paged_list(iterations.min(10)).await?;
+    let (paged, pages) = sim.paged_list(iterations.min(10)).await?;
     println!(
-        "{:<44} {:>10} {:>10}   (ksmc-core reads in pages of 500)",
-        format!("LIST in pages of 500 ({} requests)", paged.1),
-        ms(paged.0.median),
-        ms(paged.0.p95)
+        "{:<40} {:>9} {:>9} {:>9} | (ksmc-core reads in pages of 500)",
+        format!("LIST in pages of 500 ({pages} requests)"),
+        ms(paged.median),
+        ms(paged.p95),
+        ms(paged.cpu),
     );
 
     println!();
     println!(
-        "{:<44} {:>10} {:>10}   {:>22} {:>7}",
+        "{:<40} {:>9} {:>9} {:>9} | {:>9} {:>9} | {:>6} {:>6}",
         format!(
             "GET one namespace, {clients} clients, {}s",
             seconds.as_secs()
         ),
         "req/s",
         "median",
-        "baseline req/s",
-        "ratio"
+        "CPU/req",
+        "base r/s",
+        "base CPU",
+        "r/s x",
+        "CPU x"
     );
-    let s = sim
-        .throughput("/api/v1/namespaces/bench-00042", clients, seconds)
-        .await?;
-    let b = baseline
-        .throughput("/api/v1/namespaces/bench-00042", clients, seconds)
-        .await?;
-    #[allow(clippy::cast_precision_loss)]
-    let (s_rate, b_rate) = (
-        s.0 as f64 / seconds.as_secs_f64(),
-        b.0 as f64 / seconds.as_secs_f64(),
-    );
+    let path = "/api/v1/namespaces/bench-00042";
+    let s = sim.throughput(path, clients, seconds).await?;
+    let b = baseline.throughput(path, clients, seconds).await?;
     println!(
-        "{:<44} {:>10.0} {:>10}   {:>22.0} {:>6.2}x",
+        "{:<40} {:>9.0} {:>9} {:>9} | {:>9.0} {:>9} | {:>5.2}x {:>5.1}x",
         format!("  ({} bytes each)", one.len()),
-        s_rate,
-        ms(s.1),
-        b_rate,
-        s_rate / b_rate
+        s.rate,
+        ms(s.latency.median),
+        us(s.latency.cpu),
+        b.rate,
+        us(b.latency.cpu),
+        s.rate / b.rate,
+        s.latency.cpu.as_secs_f64() / b.latency.cpu.as_secs_f64(),
+    );
+
+    let faults = estate.faults("host")?;
+    let method = hyper::Method::GET;
+    let layer = per_call(
+        5,
+        || (),
+        |()| {
+            for _ in 0..100_000 {
+                std::hint::black_box(faults.decide(&method, path, true));
+                poll_once(faults.partition_change(None));
+            }
+        },
+    ) / 100_000;
+    let armed = ksmc_sim::FaultPlan::default()
+        .rule(ksmc_sim::FaultRule::new(ksmc_sim::Fault::Reset).probability(0.0));
+    faults.set_plan(armed);
+    let armed_layer = per_call(
+        5,
+        || (),
+        |()| {
+            for _ in 0..100_000 {
+                std::hint::black_box(faults.decide(&method, path, true));
+                poll_once(faults.partition_change(None));
+            }
+        },
+    ) / 100_000;
+    faults.clear();
+    println!(
+        "  fault layer per request (decide + body partition watch): {:.2} us with no plan, \
+         {:.2} us with a rule armed",
+        layer.as_secs_f64() * 1e6,
+        armed_layer.as_secs_f64() * 1e6
     );
 
     println!();
-    println!("where a JSON LIST spends its time, in-process (median of {iterations}):");
+    println!("where the LIST time goes, in-process, CPU time of one thread per call:");
     breakdown(&estate, iterations);
 
     println!();
     let list_ok = list_median < Duration::from_millis(50);
-    let rate_ok = s_rate >= 2000.0;
+    let rate_ok = s.rate >= 2000.0;
     println!(
-        "targets: LIST {total} namespaces < 50 ms: {} ({}); >= 2000 small requests/s: {} ({s_rate:.0}/s)",
+        "targets: LIST {total} namespaces < 50 ms: {} ({}); >= 2000 small requests/s: {} ({:.0}/s)",
         if list_ok { "met" } else { "MISSED" },
         ms(list_median),
         if rate_ok { "met" } else { "MISSED" },
+        s.rate,
+    );
+    println!(
+        "(CPU/req counts the whole process, client included, and is robust to other load on the machine; \
+         wall-clock figures are not)"
     );
     drop(baseline);
     estate.shutdown().await;
     Ok(())
 }
 
+/// Waits (at most 60 s) until the estate's controllers have digested the seeding: less than
+/// 5% of a core busy over half a second.
+async fn settle() {
+    let began = Instant::now();
+    let mut last = 0.0;
+    while began.elapsed() < Duration::from_secs(60) {
+        let window = Instant::now();
+        let Some(before) = cpu_seconds() else { return };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Some(after) = cpu_seconds() else { return };
+        last = (after - before) / window.elapsed().as_secs_f64();
+        if last < 0.05 {
+            println!(
+                "controllers settled after {:.1} s",
+                began.elapsed().as_secs_f64()
+            );
+            return;
+        }
+    }
+    println!(
+        "warning: controllers still use {:.0}% of a core; figures include their load",
+        last * 100.0
+    );
+}
+
+/// User + system CPU time of this process (Linux), in seconds.
+fn cpu_seconds() -> Option<f64> {
+    proc_cpu("/proc/self/stat")
+}
+
+/// User + system CPU time of this thread (Linux; zero elsewhere).
+fn thread_cpu() -> Duration {
+    Duration::from_secs_f64(proc_cpu("/proc/thread-self/stat").unwrap_or_default())
+}
+
+/// Process CPU time spent since `since` (a [`cpu_seconds`] reading), per call of `n`.
+fn cpu_per(since: Option<f64>, n: usize) -> Duration {
+    match (since, cpu_seconds()) {
+        #[allow(clippy::cast_precision_loss)]
+        (Some(before), Some(after)) => {
+            Duration::from_secs_f64((after - before).max(0.0) / n.max(1) as f64)
+        }
+        _ => Duration::ZERO,
+    }
+}
+
+/// utime + stime of a `/proc/.../stat` file, in seconds (clock ticks of 1/100 s).
+fn proc_cpu(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Polls a future once, as a response body does with its partition watch.
+fn poll_once(mut future: ksmc_sim::faults::PartitionChange) {
+    let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+    let _ = std::hint::black_box(future.as_mut().poll(&mut cx));
+}
+
 fn row(label: &str, s: &Stats, b: &Stats) {
     println!(
-        "{label:<44} {:>10} {:>10}   {:>10} / {:>9} {:>6.1}x",
+        "{label:<40} {:>9} {:>9} {:>9} | {:>9} {:>9} | {:>5.1}x {:>5.1}x",
         ms(s.median),
         ms(s.p95),
+        ms(s.cpu),
         ms(b.median),
-        ms(b.p95),
-        s.median.as_secs_f64() / b.median.as_secs_f64()
+        ms(b.cpu),
+        s.median.as_secs_f64() / b.median.as_secs_f64(),
+        s.cpu.as_secs_f64() / b.cpu.as_secs_f64().max(1e-9),
     );
 }
 
@@ -194,12 +302,16 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+fn us(d: Duration) -> String {
+    format!("{:.0} us", d.as_secs_f64() * 1e6)
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn size(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
-/// Times the steps of a JSON and a Table LIST without HTTP.
+/// Times the steps of a JSON and a Table LIST as `handlers/read.rs` runs them, without HTTP.
 fn breakdown(estate: &Estate, iterations: usize) {
     let Some(host) = estate.cluster("host") else {
         return;
@@ -209,77 +321,125 @@ fn breakdown(estate: &Estate, iterations: usize) {
     let Some(ty) = cluster.registry.find("", "v1", "namespaces") else {
         return;
     };
-    let time = |f: &mut dyn FnMut()| {
-        let mut samples: Vec<Duration> = (0..iterations)
-            .map(|_| {
-                let began = Instant::now();
-                f();
-                began.elapsed()
-            })
-            .collect();
-        stats(&mut samples).median
-    };
     let (items, _) = cluster.store.list(&key, None);
-    let list = time(&mut || {
-        std::hint::black_box(cluster.store.list(&key, None));
-    });
+    let list_body = |items: Vec<Value>| json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {}, "items": items});
     let labels = ksmc_sim::selectors::LabelSelector::parse("").ok();
-    let filter = time(&mut || {
-        let kept: Vec<Value> = items
-            .iter()
-            .filter(|o| labels.as_ref().is_none_or(|l| l.matches(o)))
-            .cloned()
-            .map(|mut o| {
-                o["apiVersion"] = json!("v1");
-                o
-            })
-            .collect();
-        std::hint::black_box(kept);
-    });
-    let body = json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {}, "items": items});
-    let encode = time(&mut || {
-        std::hint::black_box(serde_json::to_vec(&body).unwrap_or_default());
-    });
-    let mut table = Value::Null;
-    let render = time(&mut || {
-        table = ksmc_sim::table::render(ty, &items, "v1", json!({}), Timestamp::now());
-    });
-    let encode_table = time(&mut || {
-        std::hint::black_box(serde_json::to_vec(&table).unwrap_or_default());
-    });
+    let body = list_body(items.clone());
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
-    let decode = time(&mut || {
-        std::hint::black_box(serde_json::from_slice::<Value>(&bytes).ok());
-    });
-    println!(
-        "  store.list (clone every object under the lock)   {}",
-        ms(list)
-    );
-    println!(
-        "  selector filter + apiVersion (a second clone)    {}",
-        ms(filter)
-    );
-    println!(
-        "  serde_json::to_vec of the list                   {}",
-        ms(encode)
-    );
-    println!(
-        "  table::render                                    {}",
-        ms(render)
-    );
-    println!(
-        "  serde_json::to_vec of the Table                  {}",
-        ms(encode_table)
-    );
-    println!(
-        "  (for scale: a client's serde_json::from_slice    {})",
-        ms(decode)
-    );
+    let table = ksmc_sim::table::render(ty, &items, "v1", json!({}), Timestamp::now());
+    let steps: Vec<(&str, Duration)> = vec![
+        (
+            "store.list: clone every object under the lock",
+            per_call(iterations, || (), |()| cluster.store.list(&key, None)),
+        ),
+        (
+            "selectors + apiVersion (moves, no clone)",
+            per_call(
+                iterations,
+                || items.clone(),
+                |owned| {
+                    owned
+                        .into_iter()
+                        .filter(|o| labels.as_ref().is_none_or(|l| l.matches(o)))
+                        .map(|mut o| {
+                            o["apiVersion"] = json!("v1");
+                            o
+                        })
+                        .collect::<Vec<_>>()
+                },
+            ),
+        ),
+        (
+            "json!({\"items\": page}): json! deep-copies page",
+            per_call(
+                iterations,
+                || items.clone(),
+                |page| {
+                    let list = json!({"kind": "NamespaceList", "items": page});
+                    (list, page)
+                },
+            ),
+        ),
+        (
+            "  (the same list built by moving page: cost)",
+            per_call(
+                iterations,
+                || items.clone(),
+                |page| {
+                    let mut list = json!({"kind": "NamespaceList"});
+                    list["items"] = Value::Array(page);
+                    list
+                },
+            ),
+        ),
+        (
+            "serde_json::to_vec of the list",
+            per_call(iterations, || (), |()| serde_json::to_vec(&body)),
+        ),
+        (
+            "dropping the list's values",
+            per_call(iterations, || body.clone(), drop),
+        ),
+        (
+            "table::render (clones each metadata)",
+            per_call(
+                iterations,
+                || (),
+                |()| ksmc_sim::table::render(ty, &items, "v1", json!({}), Timestamp::now()),
+            ),
+        ),
+        (
+            "serde_json::to_vec of the Table",
+            per_call(iterations, || (), |()| serde_json::to_vec(&table)),
+        ),
+        (
+            "dropping the Table",
+            per_call(iterations, || table.clone(), drop),
+        ),
+        (
+            "(for scale: serde_json::from_slice, a client)",
+            per_call(
+                iterations,
+                || (),
+                |()| serde_json::from_slice::<Value>(&bytes).ok(),
+            ),
+        ),
+    ];
+    for (label, cpu) in steps {
+        println!("  {label:<48} {:>9}", ms(cpu));
+    }
+}
+
+/// CPU time of this thread per call of `f`, its input prepared by `setup` outside the timing
+/// and its output dropped outside it too.
+fn per_call<I, O>(
+    iterations: usize,
+    mut setup: impl FnMut() -> I,
+    mut f: impl FnMut(I) -> O,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut outputs = Vec::with_capacity(1);
+    for _ in 0..iterations {
+        let input = setup();
+        let before = thread_cpu();
+        let output = std::hint::black_box(f(input));
+        total += thread_cpu().saturating_sub(before);
+        outputs.clear();
+        outputs.push(output);
+    }
+    total / u32::try_from(iterations).unwrap_or(u32::MAX)
 }
 
 struct Stats {
     median: Duration,
     p95: Duration,
+    /// Process CPU time per request (server and client).
+    cpu: Duration,
+}
+
+struct Throughput {
+    rate: f64,
+    latency: Stats,
 }
 
 fn stats(samples: &mut [Duration]) -> Stats {
@@ -296,6 +456,7 @@ fn stats(samples: &mut [Duration]) -> Stats {
     Stats {
         median: at(0.5),
         p95: at(0.95),
+        cpu: Duration::ZERO,
     }
 }
 
@@ -411,6 +572,7 @@ impl Target {
         let mut conn = self.connect().await?;
         conn.get(path, accept).await?;
         let mut samples = Vec::with_capacity(n);
+        let cpu = cpu_seconds();
         for _ in 0..n {
             let began = Instant::now();
             let (status, _) = conn.get(path, accept).await?;
@@ -419,7 +581,11 @@ impl Target {
                 return Err(format!("GET {path}: status {status}").into());
             }
         }
-        Ok(stats(&mut samples))
+        let cpu = cpu_per(cpu, n);
+        Ok(Stats {
+            cpu,
+            ..stats(&mut samples)
+        })
     }
 
     /// A whole LIST read in pages of 500 as ksmc-core does: (latency of the whole walk, pages).
@@ -427,7 +593,11 @@ impl Target {
         let mut conn = self.connect().await?;
         let mut samples = Vec::with_capacity(n);
         let mut pages = 0;
-        for _ in 0..=n {
+        let mut cpu = None;
+        for i in 0..=n {
+            if i == 1 {
+                cpu = cpu_seconds();
+            }
             let began = Instant::now();
             let mut token = String::new();
             pages = 0;
@@ -451,7 +621,14 @@ impl Target {
             samples.push(began.elapsed());
         }
         samples.remove(0);
-        Ok((stats(&mut samples), pages))
+        let cpu = cpu_per(cpu, n);
+        Ok((
+            Stats {
+                cpu,
+                ..stats(&mut samples)
+            },
+            pages,
+        ))
     }
 
     /// (requests completed, median latency) of `clients` connections GETting for `duration`.
@@ -460,14 +637,16 @@ impl Target {
         path: &str,
         clients: usize,
         duration: Duration,
-    ) -> Result<(u64, Duration), Box<dyn std::error::Error>> {
+    ) -> Result<Throughput, Box<dyn std::error::Error>> {
         let mut conns = Vec::with_capacity(clients);
         for _ in 0..clients {
             let mut conn = self.connect().await?;
             conn.get(path, JSON).await?;
             conns.push(conn);
         }
-        let deadline = Instant::now() + duration;
+        let began = Instant::now();
+        let cpu = cpu_seconds();
+        let deadline = began + duration;
         let tasks: Vec<_> = conns
             .into_iter()
             .map(|mut conn| {
@@ -492,7 +671,16 @@ impl Target {
         if samples.is_empty() {
             return Err("no request succeeded".into());
         }
-        Ok((samples.len() as u64, stats(&mut samples).median))
+        let cpu = cpu_per(cpu, samples.len());
+        #[allow(clippy::cast_precision_loss)]
+        let rate = samples.len() as f64 / began.elapsed().as_secs_f64();
+        Ok(Throughput {
+            rate,
+            latency: Stats {
+                cpu,
+                ..stats(&mut samples)
+            },
+        })
     }
 }
 

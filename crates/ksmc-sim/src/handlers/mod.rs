@@ -56,6 +56,9 @@ pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Bo
                 .ok_or_else(ApiError::no_route)
         }
         (Method::GET, ["openapi", "v3", rest @ ..]) => openapi::serve(cluster, rest),
+        // kubectl 1.27/1.28 build their validator from v2: an empty document lets them go on
+        // (they still send fieldValidation=Strict, so the server validates).
+        (Method::GET, ["openapi", "v2"]) => Ok(openapi_v2_stub()),
         (_, ["apis", group, "v1", plural, rest @ ..]) if openapi::is_crds(group, plural) => {
             openapi::serve_crds(cluster, &method, rest, &query, wanted)
         }
@@ -75,6 +78,17 @@ pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Bo
     let response = result.unwrap_or_else(ApiError::into_response);
     tracing::debug!(cluster = %cluster.name, %method, %path, status = %response.status(), "request");
     response
+}
+
+fn openapi_v2_stub() -> Response<Body> {
+    let mut r = Response::new(full(""));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(
+            "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+        ),
+    );
+    r
 }
 
 fn plain(text: &'static str) -> Response<Body> {

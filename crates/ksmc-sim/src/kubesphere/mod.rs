@@ -132,10 +132,10 @@ pub(crate) fn add_finalizer(o: &mut Value, f: &str) {
     let list = o["metadata"]
         .as_object_mut()
         .map(|m| m.entry("finalizers").or_insert_with(|| json!([])));
-    if let Some(Value::Array(list)) = list {
-        if !list.iter().any(|x| x == f) {
-            list.push(json!(f));
-        }
+    if let Some(Value::Array(list)) = list
+        && !list.iter().any(|x| x == f)
+    {
+        list.push(json!(f));
     }
 }
 

@@ -95,11 +95,12 @@ fn set_conditions(cluster: &mut Value, new: &[Value]) {
         .collect();
     for n in new {
         let mut n = n.clone();
-        if let Some(prev) = old.iter().find(|c| c["type"] == n["type"]) {
-            if prev["status"] == n["status"] && prev["reason"] == n["reason"] {
-                n["lastTransitionTime"] = prev["lastTransitionTime"].clone();
-                n["lastUpdateTime"] = prev["lastUpdateTime"].clone();
-            }
+        if let Some(prev) = old.iter().find(|c| c["type"] == n["type"])
+            && prev["status"] == n["status"]
+            && prev["reason"] == n["reason"]
+        {
+            n["lastTransitionTime"] = prev["lastTransitionTime"].clone();
+            n["lastUpdateTime"] = prev["lastUpdateTime"].clone();
         }
         merged.push(n);
     }
@@ -372,12 +373,11 @@ pub fn sync_user(host: &Arc<SimCluster>, network: &Arc<Network>, deleted: bool, 
             continue;
         }
         if deleted || deleting(user) {
-            if let Some(ty) = super::ty(&member, "iam.kubesphere.io", "users") {
-                if get(&member, "iam.kubesphere.io", "users", "", &name)
+            if let Some(ty) = super::ty(&member, "iam.kubesphere.io", "users")
+                && get(&member, "iam.kubesphere.io", "users", "", &name)
                     .is_some_and(|u| label(&u, KUBEFED_MANAGED) == Some("true"))
-                {
-                    let _ = ops::delete(&member, &ty, "", &name, &DeleteOptions::default());
-                }
+            {
+                let _ = ops::delete(&member, &ty, "", &name, &DeleteOptions::default());
             }
         } else {
             let _ = upsert(&member, "iam.kubesphere.io", "users", member_copy(user));

@@ -1,0 +1,385 @@
+//! Import preflight: every check KubeSphere's validation endpoint runs before an import
+//! (`shared/docs/kubesphere-multicluster.md` §2.4), plus the rules it leaves to the docs
+//! (accessTokenMaxAge, a clean member, the name recorded by an earlier import), all at once.
+
+use serde::Serialize;
+
+use super::facts::{ClusterFacts, gather, is_zero_duration, ks_apiserver_version};
+use super::findings::{
+    Finding, Fix, copy_jwt_commands, findings, kubectl, set_member_role_command,
+};
+use crate::facts::ClusterRole;
+use crate::kubeconfig::ClusterSource;
+
+/// Result of one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Warn,
+    Fail,
+    /// Not run: an earlier failure makes it meaningless.
+    Skip,
+}
+
+/// One item of the checklist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    pub status: CheckStatus,
+    /// What KubeSphere would say (verbatim where it says something), or why it passed.
+    pub message: String,
+    pub fix: Option<Fix>,
+}
+
+/// The checklist for importing `member` into `host` as `name`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PreflightReport {
+    pub host: String,
+    pub member: String,
+    /// The Cluster name the member would be imported under.
+    pub name: String,
+    pub checks: Vec<Check>,
+    /// No check failed.
+    pub ok: bool,
+}
+
+/// Check ids, in the order they are reported.
+pub const CHECK_IDS: &[&str] = &[
+    "connection",
+    "host",
+    "kubeconfig",
+    "not-imported",
+    "name-free",
+    "kubesphere-version",
+    "ks-apiserver",
+    "member-role",
+    "jwt-secret",
+    "access-token-max-age",
+    "clean-member",
+    "recorded-name",
+];
+
+fn check(
+    id: &str,
+    title: &str,
+    status: CheckStatus,
+    message: impl Into<String>,
+    fix: Option<Fix>,
+) -> Check {
+    Check {
+        id: id.into(),
+        title: title.into(),
+        status,
+        message: message.into(),
+        fix,
+    }
+}
+
+fn fix(summary: impl Into<String>, commands: Vec<String>, fix_it: Option<&str>) -> Option<Fix> {
+    Some(Fix {
+        summary: summary.into(),
+        commands,
+        fix_it: fix_it.map(str::to_owned),
+    })
+}
+
+const CONFIG_ERR: &str = "failed to validate member cluster configuration, err: ";
+
+/// Runs the preflight against live clusters. `name` defaults to the member's ksmc name.
+pub async fn preflight(
+    host: &ClusterSource,
+    member: &ClusterSource,
+    name: Option<&str>,
+) -> PreflightReport {
+    let (h, m, api) = futures::join!(gather(host), gather(member), ks_apiserver_version(member));
+    let name = name.unwrap_or(&member.name);
+    evaluate(&h, &m, name, &api)
+}
+
+/// The checklist from facts already read; `ks_apiserver` is what the member's ks-apiserver
+/// answered through the service proxy (its version, or KubeSphere's error message).
+#[must_use]
+#[allow(clippy::too_many_lines)]
+pub fn evaluate(
+    h: &ClusterFacts,
+    m: &ClusterFacts,
+    name: &str,
+    ks_apiserver: &Result<String, String>,
+) -> PreflightReport {
+    use CheckStatus::{Fail, Pass, Skip, Warn};
+    let mut checks = Vec::new();
+    checks.push(check(
+        "connection",
+        "Connection type",
+        Pass,
+        "direct: ksmc imports with the member's kubeconfig",
+        None,
+    ));
+
+    // The host.
+    let host_ok = h.error.is_none() && h.is_host();
+    checks.push(match (&h.error, h.is_host()) {
+        (Some(e), _) => check("host", "Host cluster", Fail, format!("{} cannot be read: {}", h.name, e.message), fix("Check the host's kubeconfig and network.", vec![format!("{} get --raw /version", kubectl(&h.name))], None)),
+        (None, false) if h.effective().is_none() => check("host", "Host cluster", Fail, format!("failed to get host cluster kubesphere-system/configmap/kubesphere-config, err: {} has no readable kubesphere-config", h.name), None),
+        (None, false) => check("host", "Host cluster", Fail, format!("{} is not a host: multicluster.clusterRole host and enable true are required in its kubesphere-config", h.name), fix("Set clusterRole host in the host's ClusterConfiguration.", vec![format!("{} -n kubesphere-system patch cc ks-installer --type merge -p '{{\"spec\":{{\"multicluster\":{{\"clusterRole\":\"host\"}}}}}}'", kubectl(&h.name))], None)),
+        (None, true) => check("host", "Host cluster", Pass, format!("{} is a host", h.name), None),
+    });
+
+    // The member's kubeconfig and identity.
+    let member_ok = m.error.is_none();
+    checks.push(match &m.error {
+        Some(e) => check("kubeconfig", "Member kubeconfig", Fail, format!("{} cannot be read: {}", m.name, e.message), fix("Fix the member's kubeconfig: it must reach the API server from the host with credentials allowed to read kube-system and proxy to ks-apiserver.", vec![format!("{} get --raw /version", kubectl(&m.name))], None)),
+        None => check("kubeconfig", "Member kubeconfig", Pass, format!("{} answers ({})", m.name, m.kubernetes_version.as_ref().map_or("-", |v| v.value.as_str())), None),
+    });
+
+    let existing = m.uid().and_then(|uid| {
+        h.clusters
+            .all()
+            .iter()
+            .find(|c| c.uid.as_deref() == Some(uid))
+    });
+    checks.push(match (member_ok && host_ok, existing, m.uid()) {
+        (false, _, _) => check("not-imported", "Not imported already", Skip, "needs both clusters readable", None),
+        (true, _, None) => check("not-imported", "Not imported already", Fail, "the member's kube-system namespace UID could not be read", None),
+        (true, Some(c), Some(uid)) => check("not-imported", "Not imported already", Fail, format!("cluster {name} already exists ({}), MUST not import the same cluster twice", c.name), fix(format!("{} is already {}'s Cluster {} (kube-system UID {uid}); use it, or delete it first.", m.name, h.name, c.name), vec![format!("{} get cluster {}", kubectl(&h.name), c.name)], None)),
+        (true, None, Some(uid)) => check("not-imported", "Not imported already", Pass, format!("no Cluster on {} records kube-system UID {uid}", h.name), None),
+    });
+
+    checks.push(if !host_ok {
+        check(
+            "name-free",
+            "Cluster name free",
+            Skip,
+            "needs the host",
+            None,
+        )
+    } else if h.clusters.all().iter().any(|c| c.name == name) {
+        check(
+            "name-free",
+            "Cluster name free",
+            Fail,
+            format!("clusters.cluster.kubesphere.io \"{name}\" already exists"),
+            fix(
+                format!(
+                    "Choose another name, or remove the existing Cluster {name} from {}.",
+                    h.name
+                ),
+                vec![format!("{} get cluster {name} -o yaml", kubectl(&h.name))],
+                None,
+            ),
+        )
+    } else {
+        check(
+            "name-free",
+            "Cluster name free",
+            Pass,
+            format!("{} has no Cluster named {name}", h.name),
+            None,
+        )
+    });
+
+    // KubeSphere on the member.
+    let (hv, mv) = (h.kubesphere_version(), m.kubesphere_version());
+    checks.push(match (member_ok, mv, hv) {
+        (false, ..) => check(
+            "kubesphere-version",
+            "KubeSphere versions",
+            Skip,
+            "needs the member",
+            None,
+        ),
+        (true, None, _) => check(
+            "kubesphere-version",
+            "KubeSphere versions",
+            Fail,
+            format!("KubeSphere is not installed on {}", m.name),
+            fix(
+                "Install KubeSphere with clusterRole member first.",
+                vec![],
+                None,
+            ),
+        ),
+        (true, Some(mv), Some(hv)) if minor(mv) != minor(hv) => check(
+            "kubesphere-version",
+            "KubeSphere versions",
+            Warn,
+            format!("member runs {mv}, host {hv}: a host manages members of its own minor version"),
+            fix("Upgrade the older cluster before importing.", vec![], None),
+        ),
+        (true, Some(mv), hv) => check(
+            "kubesphere-version",
+            "KubeSphere versions",
+            Pass,
+            format!("member {mv}, host {}", hv.unwrap_or("-")),
+            None,
+        ),
+    });
+    checks.push(match (member_ok, ks_apiserver) {
+        (false, _) => check("ks-apiserver", "Member ks-apiserver reachable", Skip, "needs the member", None),
+        (true, Ok(v)) => check("ks-apiserver", "Member ks-apiserver reachable", Pass, format!("services/:ks-apiserver:/proxy/kapis/version answers {v}"), None),
+        (true, Err(msg)) => check("ks-apiserver", "Member ks-apiserver reachable", Fail, msg.clone(), fix("Make sure KubeSphere runs on the member and the kubeconfig may use services/proxy in kubesphere-system.", vec![format!("{} -n kubesphere-system get pods -l app=ks-apiserver", kubectl(&m.name))], None)),
+    });
+
+    // The member's configuration in effect.
+    let eff = m.effective();
+    checks.push(match (member_ok, eff) {
+        (false, _) => check("member-role", "clusterRole member", Skip, "needs the member", None),
+        (true, None) => check("member-role", "clusterRole member", Fail, format!("{CONFIG_ERR}kubesphere-config of the member cluster could not be read"), None),
+        (true, Some(e)) if e.cluster_role == ClusterRole::Member => check("member-role", "clusterRole member", Pass, "multicluster.clusterRole is member", None),
+        (true, Some(e)) => {
+            let pending = m.kubesphere.as_ref().and_then(|k| k.configured_role.as_ref()).is_some_and(|r| r.value == ClusterRole::Member);
+            let mut msg = format!("{CONFIG_ERR}the clusterRole of the member cluster must be 'member' (it is {})", role_name(e.cluster_role));
+            if pending {
+                msg.push_str("; the ClusterConfiguration already says member: ks-installer has not re-rendered kubesphere-config yet");
+            }
+            check("member-role", "clusterRole member", Fail, msg, fix("Set clusterRole member in the member's ClusterConfiguration and wait for ks-installer.", vec![set_member_role_command(&m.name)], Some("set-member-role")))
+        }
+    });
+    checks.push(match (member_ok && host_ok, eff.and_then(|e| e.jwt_fingerprint.as_deref()), h.jwt_fingerprint()) {
+        (false, ..) => check("jwt-secret", "jwtSecret equal", Skip, "needs both clusters", None),
+        (true, Some(mf), Some(hf)) if mf == hf => check("jwt-secret", "jwtSecret equal", Pass, format!("both have jwtSecret fingerprint {hf}"), None),
+        (true, mf, hf) => check("jwt-secret", "jwtSecret equal", Fail, format!("{CONFIG_ERR}hostcluster Jwt is not equal to member cluster jwt, please edit the member cluster cluster config (fingerprints: host {}, member {})", hf.unwrap_or("none"), mf.unwrap_or("none")), fix("Copy the host's jwtSecret into the member's ClusterConfiguration and wait for ks-installer.", copy_jwt_commands(&h.name, &m.name), Some("copy-jwt-secret"))),
+    });
+    checks.push(match (member_ok, eff) {
+        (false, _) | (true, None) => check("access-token-max-age", "accessTokenMaxAge 0", Skip, "needs the member's kubesphere-config", None),
+        (true, Some(e)) if e.access_token_max_age.as_deref().is_some_and(is_zero_duration) => check("access-token-max-age", "accessTokenMaxAge 0", Pass, "authentication.oauthOptions.accessTokenMaxAge is 0", None),
+        (true, Some(e)) => {
+            let shown = e.access_token_max_age.clone().unwrap_or_else(|| "absent (default 2h)".into());
+            let msg = format!("accessTokenMaxAge is {shown}: users opening {} from the host would be sent back to the login page (\"token not found in cache\")", m.name);
+            if e.cluster_role == ClusterRole::Member {
+                check("access-token-max-age", "accessTokenMaxAge 0", Fail, msg, fix("Set authentication.oauthOptions.accessTokenMaxAge to 0 in kubesphere-config and restart ks-apiserver.", vec![format!("{} -n kubesphere-system edit cm kubesphere-config", kubectl(&m.name)), format!("{} -n kubesphere-system rollout restart deploy ks-apiserver", kubectl(&m.name))], Some("set-access-token-max-age")))
+            } else {
+                check("access-token-max-age", "accessTokenMaxAge 0", Warn, format!("{msg}; ks-installer renders 0 once clusterRole is member"), None)
+            }
+        }
+    });
+
+    // Clean member and recorded name: the findings engine's view of the pair, with the
+    // member placed under the name it would get.
+    checks.push(if member_ok && host_ok {
+        clean_member(h, m, name)
+    } else {
+        check(
+            "clean-member",
+            "Member clean",
+            Skip,
+            "needs both clusters",
+            None,
+        )
+    });
+    let recorded = eff.and_then(|e| e.recorded_name.as_deref());
+    checks.push(match (member_ok, recorded) {
+        (false, _) => check("recorded-name", "Same name as before", Skip, "needs the member", None),
+        (true, None) => check("recorded-name", "Same name as before", Pass, "not imported before (no multicluster.clusterName)", None),
+        (true, Some(r)) if r == name => check("recorded-name", "Same name as before", Pass, format!("imported before under the same name {r}"), None),
+        (true, Some(r)) => check("recorded-name", "Same name as before", Fail, format!("{} was imported before as {r}; imported as {name}, workspaces placed on {r} conflict or are deleted by KubeFed", m.name), fix(format!("Import it as {r}."), vec![], Some("import-with-recorded-name"))),
+    });
+
+    let ok = checks.iter().all(|c| c.status != Fail);
+    PreflightReport {
+        host: h.name.clone(),
+        member: m.name.clone(),
+        name: name.to_owned(),
+        checks,
+        ok,
+    }
+}
+
+fn minor(v: &str) -> String {
+    v.trim_start_matches('v')
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn role_name(r: ClusterRole) -> &'static str {
+    match r {
+        ClusterRole::Host => "host",
+        ClusterRole::Member => "member",
+        ClusterRole::None => "none",
+        ClusterRole::Unknown => "unknown",
+    }
+}
+
+fn clean_member(h: &ClusterFacts, m: &ClusterFacts, name: &str) -> Check {
+    // View the member as a member of this host named `name`, whatever it says today.
+    let mut as_member = m.clone();
+    if let Some(e) = as_member
+        .kubesphere
+        .as_mut()
+        .and_then(|k| k.effective.as_mut())
+    {
+        e.cluster_role = ClusterRole::Member;
+        e.recorded_name = Some(name.to_owned());
+        e.access_token_max_age = Some("0".into());
+        e.jwt_fingerprint = h.jwt_fingerprint().map(str::to_owned);
+    }
+    let relevant: Vec<Finding> = findings(&[h.clone(), as_member])
+        .into_iter()
+        .filter(|f| {
+            f.cluster == m.name
+                && matches!(
+                    f.id.as_str(),
+                    "workspace-conflict"
+                        | "member-local-workspace"
+                        | "member-user-conflict"
+                        | "member-user-email-conflict"
+                        | "stale-owner-reference"
+                )
+        })
+        .collect();
+    if relevant.is_empty() {
+        return check(
+            "clean-member",
+            "Member clean",
+            CheckStatus::Pass,
+            "no conflicting workspaces or users",
+            None,
+        );
+    }
+    let fail = relevant
+        .iter()
+        .any(|f| f.severity == super::findings::Severity::Error);
+    let message = relevant
+        .iter()
+        .map(|f| {
+            f.explanation
+                .split(". ")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let commands = relevant
+        .iter()
+        .flat_map(|f| f.fix.commands.clone())
+        .collect();
+    check(
+        "clean-member",
+        "Member clean",
+        if fail {
+            CheckStatus::Fail
+        } else {
+            CheckStatus::Warn
+        },
+        message,
+        fix(
+            relevant
+                .iter()
+                .map(|f| f.title.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            commands,
+            Some("clean-member"),
+        ),
+    )
+}
