@@ -10,14 +10,24 @@ use crate::error::ClusterError;
 /// Kubeconfigs larger than this are refused before parsing.
 pub const MAX_KUBECONFIG_BYTES: usize = 1024 * 1024;
 
-/// A parsed kubeconfig and the name ksmc shows for it.
-#[derive(Clone, Debug)]
+/// A parsed kubeconfig and the name ksmc shows for it. Its `Debug` shows only the name and
+/// server: the kubeconfig holds credentials.
+#[derive(Clone)]
 pub struct ClusterSource {
     /// Display name: the file stem (`host.kubeconfig` → `host`).
     pub name: String,
     /// The API server URL of the current context.
     pub server: String,
     kubeconfig: Kubeconfig,
+}
+
+impl std::fmt::Debug for ClusterSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterSource")
+            .field("name", &self.name)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClusterSource {
@@ -72,6 +82,16 @@ impl ClusterSource {
                 .find(|a| a.name == u)
                 .and_then(|a| a.auth_info.as_ref())
         });
+        if user.is_some_and(|u| u.token_file.is_some()) {
+            return Err(ClusterError::Kubeconfig(format!(
+                "kubeconfig {name} reads its token from a file (tokenFile); import it into the vault, which inlines it after showing it to you"
+            )));
+        }
+        if user.is_some_and(|u| u.username.is_some() || u.password.is_some()) {
+            return Err(ClusterError::Kubeconfig(format!(
+                "kubeconfig {name} uses a username and password, which Kubernetes no longer supports; use a token or client certificate"
+            )));
+        }
         if user.is_some_and(|u| u.exec.is_some() || u.auth_provider.is_some()) {
             return Err(ClusterError::Kubeconfig(format!(
                 "kubeconfig {name} runs a credential plugin; ksmc runs one only after you approve it in the vault"

@@ -132,6 +132,22 @@ current-context: c
     let huge = "#".repeat(ksmc_core::kubeconfig::MAX_KUBECONFIG_BYTES + 1);
     let err = ClusterSource::from_yaml("huge", &huge).unwrap_err();
     assert!(err.to_string().contains("larger than"), "{err}");
+    let token_file = exec
+        .replace("{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'echo pwned']}}", "{tokenFile: /etc/shadow}");
+    let err = ClusterSource::from_yaml("tf", &token_file).unwrap_err();
+    assert!(err.to_string().contains("tokenFile"), "{err}");
+    let basic = exec.replace("{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'echo pwned']}}", "{username: admin, password: hunter2-canary}");
+    let err = ClusterSource::from_yaml("basic", &basic).unwrap_err();
+    assert!(
+        err.to_string().contains("username and password") && !err.to_string().contains("canary"),
+        "{err}"
+    );
+    let ok = exec.replace("{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'echo pwned']}}", "{token: secret-canary}");
+    let source = ClusterSource::from_yaml("ok", &ok).unwrap();
+    assert!(
+        !format!("{source:?}").contains("canary"),
+        "Debug redacts credentials"
+    );
     let no_context = "apiVersion: v1\nkind: Config\nclusters: []\n";
     let err = ClusterSource::from_yaml("empty", no_context).unwrap_err();
     assert!(err.to_string().contains("no current-context"), "{err}");
