@@ -9,7 +9,10 @@ use tauri::Manager as _;
 #[must_use]
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![commands::list_clusters])
+        .commands(tauri_specta::collect_commands![
+            commands::list_clusters,
+            commands::inspect_fleet
+        ])
         .disable_serde_phases()
 }
 

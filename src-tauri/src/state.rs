@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use ksmc_core::fleet::FleetReport;
 use ksmc_core::{AppError, ClusterSource, ErrorKind, EstateSource, EstateView};
 use ksmc_sim::{Estate, EstateOptions, Scenario};
 
@@ -89,6 +90,17 @@ impl AppState {
             )
             .await),
             Open::Directory(dir) => ksmc_core::estate::inspect_dir(dir).await,
+        }
+    }
+
+    /// Reads the fleet facts of every cluster of the open estate and the findings they imply.
+    ///
+    /// # Errors
+    /// When a kubeconfig directory cannot be read or holds no kubeconfig.
+    pub async fn inspect_fleet(&self) -> Result<FleetReport, AppError> {
+        match &self.open {
+            Open::Demo { sources, .. } => Ok(ksmc_core::fleet::inspect_sources(sources).await),
+            Open::Directory(dir) => ksmc_core::fleet::inspect_dir(dir).await,
         }
     }
 }

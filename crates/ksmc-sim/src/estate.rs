@@ -212,11 +212,17 @@ impl Estate {
                 .cloned()
         };
         for link in links {
-            let (Some(host), Some(member)) = (self.cluster(&link.host), self.cluster(&link.member)) else {
-                return Err(EstateError::Render(format!("link names an unknown cluster: {} -> {}", link.host, link.member)));
+            let (Some(host), Some(member)) = (self.cluster(&link.host), self.cluster(&link.member))
+            else {
+                return Err(EstateError::Render(format!(
+                    "link names an unknown cluster: {} -> {}",
+                    link.host, link.member
+                )));
             };
-            let kubeconfig = base64::engine::general_purpose::STANDARD.encode(self.kubeconfig(member)?);
-            let ty = clusters_type(&host.cluster).ok_or_else(|| EstateError::Render("host has no Cluster type".into()))?;
+            let kubeconfig =
+                base64::engine::general_purpose::STANDARD.encode(self.kubeconfig(member)?);
+            let ty = clusters_type(&host.cluster)
+                .ok_or_else(|| EstateError::Render("host has no Cluster type".into()))?;
             let object = json!({
                 "apiVersion": "cluster.kubesphere.io/v1alpha1", "kind": "Cluster",
                 "metadata": {"name": link.name, "annotations": {"kubesphere.io/creator": "admin"}},
@@ -227,19 +233,34 @@ impl Estate {
         }
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
         for link in links {
-            let Some(host) = self.cluster(&link.host) else { continue };
-            let key = crate::resources::ResourceKey { group: "cluster.kubesphere.io".into(), plural: "clusters".into() };
+            let Some(host) = self.cluster(&link.host) else {
+                continue;
+            };
+            let key = crate::resources::ResourceKey {
+                group: "cluster.kubesphere.io".into(),
+                plural: "clusters".into(),
+            };
             loop {
-                let ready = host.cluster.store.get(&key, "", &link.name).is_some_and(|c| {
-                    c.pointer("/status/conditions").and_then(serde_json::Value::as_array).is_some_and(|cs| {
-                        cs.iter().any(|x| x["type"] == "Ready" && x["status"] == "True")
-                    })
-                });
+                let ready = host
+                    .cluster
+                    .store
+                    .get(&key, "", &link.name)
+                    .is_some_and(|c| {
+                        c.pointer("/status/conditions")
+                            .and_then(serde_json::Value::as_array)
+                            .is_some_and(|cs| {
+                                cs.iter()
+                                    .any(|x| x["type"] == "Ready" && x["status"] == "True")
+                            })
+                    });
                 if ready {
                     break;
                 }
                 if tokio::time::Instant::now() > deadline {
-                    return Err(EstateError::Render(format!("{} did not become Ready on {}", link.name, link.host)));
+                    return Err(EstateError::Render(format!(
+                        "{} did not become Ready on {}",
+                        link.name, link.host
+                    )));
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }

@@ -663,6 +663,8 @@ impl Estate {
         partition: Option<Partition>,
     ) -> Result<(), FaultError> {
         self.faults(cluster)?.set_partition(partition);
+        // A partitioned cluster is cut off from the other clusters of the estate too.
+        self.network().set_reachable(cluster, partition.is_none());
         Ok(())
     }
 }

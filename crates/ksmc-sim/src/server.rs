@@ -178,7 +178,7 @@ fn bearer_matches(cluster: &SimCluster, req: &Request<Incoming>) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        == Some(cluster.admin_token.as_str())
+        .is_some_and(|token| cluster.accepts_token(token))
 }
 
 /// A response body that stalls while its cluster is partitioned (`hang`) and fails the

@@ -226,6 +226,42 @@ impl Store {
         (items, state.resource_version)
     }
 
+    /// One page of a list: objects after `after` (namespace, name) that satisfy `keep`, at
+    /// most `limit` of them, cloned only once chosen; with the list's resourceVersion and how
+    /// many matching objects remain after the page.
+    #[must_use]
+    pub fn select(
+        &self,
+        resource: &ResourceKey,
+        namespace: Option<&str>,
+        after: Option<&ObjectName>,
+        limit: Option<usize>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, u64, usize) {
+        use std::ops::Bound;
+        let state = self.lock();
+        let Some(map) = state.objects.get(resource) else {
+            return (Vec::new(), state.resource_version, 0);
+        };
+        let start = match after {
+            Some(key) => Bound::Excluded(key.clone()),
+            None => Bound::Unbounded,
+        };
+        let mut page = Vec::new();
+        let mut remaining = 0;
+        for ((ns, _), object) in map.range((start, Bound::Unbounded)) {
+            if namespace.is_some_and(|want| ns != want) || !keep(object) {
+                continue;
+            }
+            if limit.is_none_or(|l| page.len() < l) {
+                page.push(object.clone());
+            } else {
+                remaining += 1;
+            }
+        }
+        (page, state.resource_version, remaining)
+    }
+
     /// Stores a new object, setting its resourceVersion.
     ///
     /// # Errors

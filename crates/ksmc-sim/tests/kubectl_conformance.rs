@@ -307,7 +307,10 @@ fn discovery_crds_and_openapi_v3_as_kubectl_uses_them() {
             .any(|p| p["name"] == "fieldValidation")
     );
     // v2 is an empty document: enough for kubectl 1.27/1.28, which insist on fetching it.
-    assert_eq!(sim.kubectl("host", &["get", "--raw", "/openapi/v2"]).ok(), "");
+    assert_eq!(
+        sim.kubectl("host", &["get", "--raw", "/openapi/v2"]).ok(),
+        ""
+    );
     // kubectl explain reads the CRD schema from the v3 document.
     let explain = sim
         .kubectl("host", &["explain", "workspacetemplates.spec.placement"])

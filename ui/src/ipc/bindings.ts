@@ -9,6 +9,8 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Facts of every cluster of the open estate. */
 	listClusters: () => typedError<EstateView, AppError>(__TAURI_INVOKE("list_clusters")),
+	/**  Facts of every cluster of the open estate and the findings they imply. */
+	inspectFleet: () => typedError<FleetReport, AppError>(__TAURI_INVOKE("inspect_fleet")),
 };
 
 /* Types */
@@ -20,6 +22,34 @@ export type AppError = {
 	kind: ErrorKind,
 	message: string,
 	status: number | null,
+};
+
+/**  Everything ksmc knows about one cluster. */
+export type ClusterFacts = {
+	/**  ksmc's name (the kubeconfig file stem). */
+	name: string,
+	server: string,
+	reachable: boolean,
+	/**  Round trip of `/version`, in milliseconds. */
+	latencyMs: number | null,
+	kubernetesVersion: Fact<string> | null,
+	/**  UID of `kube-system`: the cluster's identity, as KubeSphere records it. */
+	kubeSystemUid: Fact<string> | null,
+	/**
+	 *  `None`: KubeSphere not installed (no `kubesphere-system`, no ClusterConfiguration and
+	 *  no `kubesphere-config`).
+	 */
+	kubesphere: KubeSphereFacts | null,
+	/**  `Cluster` objects (present on a host). */
+	clusters: Listed<ManagedCluster>,
+	workspaces: Listed<Workspace>,
+	workspaceTemplates: Listed<WorkspaceTemplate>,
+	projects: Listed<Project>,
+	users: Listed<User>,
+	/**  Facts that could not be read (e.g. forbidden) while the cluster answered. */
+	factErrors: FactError[],
+	/**  Why the cluster could not be read at all. */
+	error: AppError | null,
 };
 
 /**  A cluster's KubeSphere multi-cluster role. */
@@ -43,6 +73,45 @@ export type ClusterSummary = {
 	error: AppError | null,
 };
 
+/**  One pluggable component (§6). */
+export type Component = {
+	/**  The ClusterConfiguration key (`devops`, `monitoring`, `openpitrix` = App Store…). */
+	name: string,
+	/**  Switched on in the ClusterConfiguration spec. */
+	configured: boolean,
+	/**  `status.<name>.status == enabled`: the installer finished it once. */
+	installed: boolean,
+};
+
+/**  A condition of a Cluster object. */
+export type Condition = {
+	kind: string,
+	status: string,
+	reason: string | null,
+	message: string | null,
+	lastUpdateTime: string | null,
+};
+
+/**  Multi-cluster settings of the effective `kubesphere.yaml`. */
+export type EffectiveConfig = {
+	/**  `multicluster.clusterRole`. */
+	clusterRole: ClusterRole,
+	/**  `multicluster.enable` (what the binaries actually test; true on a host). */
+	multiclusterEnabled: boolean,
+	/**  First 12 hex digits of SHA-256 of `authentication.jwtSecret`; `None` when empty. */
+	jwtFingerprint: string | null,
+	/**
+	 *  `authentication.oauthOptions.accessTokenMaxAge` as written (`0`, `2h`…); `None` when
+	 *  absent (KubeSphere's default is 2h).
+	 */
+	accessTokenMaxAge: string | null,
+	/**  `multicluster.clusterName`: the name a host recorded when it last synced this cluster. */
+	recordedName: string | null,
+	/**  `multicluster.hostClusterName` (host only). */
+	hostClusterName: string | null,
+	source: string,
+};
+
 /**  What kind of failure, as the UI and CLI branch on it. */
 export type ErrorKind = "NotFound" | "Unauthorized" | "Forbidden" | "Conflict" | "Invalid" | "Unreachable" | "Timeout" | "KeyringUnavailable" | "Internal";
 
@@ -58,6 +127,132 @@ export type EstateView = {
 	source: EstateSource,
 	label: string,
 	clusters: ClusterSummary[],
+};
+
+/**  A value and where it was read. */
+export type Fact<T> = {
+	value: T,
+	source: string,
+};
+
+/**  A fact that could not be read while the cluster itself answered. */
+export type FactError = {
+	source: string,
+	error: AppError,
+};
+
+/**  One thing wrong (or worth knowing) in an estate. */
+export type Finding = {
+	/**  Stable id of the kind of finding (e.g. `jwt-mismatch`). */
+	id: string,
+	severity: Severity,
+	/**  The affected cluster (ksmc's name). */
+	cluster: string,
+	/**  The affected object, e.g. `Workspace team-a`. */
+	object: string | null,
+	title: string,
+	explanation: string,
+	fix: Fix,
+};
+
+/**  How to fix a finding. */
+export type Fix = {
+	summary: string,
+	/**  Exact commands, in order. Never contains a secret (secrets are copied by the shell). */
+	commands: string[],
+	/**  A fix-it action ksmc will run itself, by id. */
+	fixIt: string | null,
+};
+
+/**  An estate's facts and findings. */
+export type FleetReport = {
+	clusters: ClusterFacts[],
+	findings: Finding[],
+};
+
+/**  KubeSphere on one cluster. */
+export type KubeSphereFacts = {
+	/**  `status.core.version`, else the `version` label. */
+	version: Fact<string> | null,
+	/**  `spec.multicluster.clusterRole` of the ClusterConfiguration; `None` without one. */
+	configuredRole: Fact<ClusterRole> | null,
+	/**
+	 *  Fingerprint of `spec.authentication.jwtSecret` in the ClusterConfiguration (`None` when
+	 *  empty, i.e. "keep the existing secret").
+	 */
+	configuredJwtFingerprint: string | null,
+	/**  The configuration in effect; `None` when the ConfigMap is absent or unreadable. */
+	effective: EffectiveConfig | null,
+	components: Component[],
+};
+
+/**  A list read from a cluster: `None` when the resource type is not installed there. */
+export type Listed<T> = {
+	items: T[] | null,
+	source: string,
+};
+
+/**  A `Cluster` object on a host. */
+export type ManagedCluster = {
+	name: string,
+	/**  Carries `cluster-role.kubesphere.io/host`: the host's own entry. */
+	isHost: boolean,
+	/**  `spec.connection.type` (`direct`, `proxy`). */
+	connectionType: string | null,
+	joinFederation: boolean,
+	conditions: Condition[],
+	kubernetesVersion: string | null,
+	kubesphereVersion: string | null,
+	/**  `status.uid`: the member's kube-system UID. */
+	uid: string | null,
+	/**  `metadata.deletionTimestamp`, when deletion is pending. */
+	deletingSince: string | null,
+	finalizers: string[],
+};
+
+/**  An ownerReference of a namespace. */
+export type OwnerRef = {
+	apiVersion: string,
+	kind: string,
+	name: string,
+	uid: string,
+	controller: boolean,
+};
+
+/**  A project: a namespace labelled `kubesphere.io/workspace`. */
+export type Project = {
+	name: string,
+	workspace: string,
+	ownerReferences: OwnerRef[],
+	kubefedManaged: boolean,
+};
+
+/**  How bad a finding is. */
+export type Severity = "error" | "warning" | "info";
+
+/**  A `User`. */
+export type User = {
+	name: string,
+	email: string | null,
+	/**  `kubefed.io/managed=true`: a copy synced from a host. */
+	kubefedManaged: boolean,
+};
+
+/**  A `Workspace`. */
+export type Workspace = {
+	name: string,
+	uid: string,
+	/**  `kubefed.io/managed=true`: propagated from a host. */
+	kubefedManaged: boolean,
+};
+
+/**  A `WorkspaceTemplate` and its placement. */
+export type WorkspaceTemplate = {
+	name: string,
+	/**  `placement.clusterSelector` present: every cluster. */
+	placedEverywhere: boolean,
+	/**  `placement.clusters[].name`. */
+	clusters: string[],
 };
 
 /* Tauri Specta runtime */

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { commands, type EstateView } from "./bindings";
+import { commands, type EstateView, type FleetReport } from "./bindings";
 import { toIpcError, type IpcError } from "./errors";
 
 declare module "@tanstack/react-query" {
@@ -11,6 +11,7 @@ declare module "@tanstack/react-query" {
 
 export const queryKeys = {
   estate: ["estate"] as const,
+  fleet: ["fleet"] as const,
 };
 
 /**
@@ -43,5 +44,17 @@ export function useEstate() {
   return useQuery({
     queryKey: queryKeys.estate,
     queryFn: fetchEstate,
+  });
+}
+
+export function fetchFleet(): Promise<FleetReport> {
+  return call(() => commands.inspectFleet());
+}
+
+/** The fleet facts of the open estate and the findings they imply (`inspect_fleet`). */
+export function useFleet() {
+  return useQuery({
+    queryKey: queryKeys.fleet,
+    queryFn: fetchFleet,
   });
 }

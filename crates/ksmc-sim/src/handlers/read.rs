@@ -85,15 +85,42 @@ pub(super) fn list(
 ) -> Reply {
     let ty = target.ty;
     let (labels, fields) = selectors(query, ty)?;
-    let (items, rv) = cluster.store.list(&ty.key(), target.namespace.as_deref());
-    let matching: Vec<Value> = items
+    let (list_rv, after) = match query.get("continue").filter(|c| !c.is_empty()) {
+        Some(token) => decode_continue(token)?,
+        None => (0, None),
+    };
+    let limit = query
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0);
+    let (items, rv, remaining) = cluster.store.select(
+        &ty.key(),
+        target.namespace.as_deref(),
+        after.as_ref(),
+        limit,
+        |o| labels.matches(o) && fields.matches(o),
+    );
+    // Every page reports the resourceVersion of the first.
+    let list_rv = if after.is_some() { list_rv } else { rv };
+    let page: Vec<Value> = items
         .into_iter()
-        .filter(|o| labels.matches(o) && fields.matches(o))
         .map(|o| as_version(ty, &target.version, o))
         .collect();
-    let (page, list_rv, next) = paginate(matching, rv, query)?;
     let mut meta = json!({"resourceVersion": list_rv.to_string()});
-    if let Some((token, remaining)) = next {
+    if remaining > 0
+        && let Some(last) = page.last()
+    {
+        let field = |f: &str| {
+            last.pointer(&format!("/metadata/{f}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let token = URL_SAFE_NO_PAD.encode(format!(
+            "{list_rv}\n{}\n{}",
+            field("namespace"),
+            field("name")
+        ));
         meta["continue"] = json!(token);
         meta["remainingItemCount"] = json!(remaining);
     }
@@ -101,55 +128,20 @@ pub(super) fn list(
         Wanted::Table(tv) => {
             table_response(tv, &table::render(ty, &page, tv, meta, Timestamp::now()))
         }
-        _ => ok_json(&json!({
-            "kind": ty.list_kind,
-            "apiVersion": ty.api_version(&target.version),
-            "metadata": meta,
-            "items": page,
-        })),
+        _ => {
+            let mut list = json!({
+                "kind": ty.list_kind,
+                "apiVersion": ty.api_version(&target.version),
+                "metadata": meta,
+            });
+            // Moved in, not copied: a LIST of 10,000 objects must stay cheap.
+            list["items"] = Value::Array(page);
+            ok_json(&list)
+        }
     })
 }
 
-type Page = (Vec<Value>, u64, Option<(String, usize)>);
-
-/// Applies `limit` and `continue`. Every page reports the resourceVersion of the first.
-fn paginate(items: Vec<Value>, rv: u64, query: &Query) -> Result<Page, ApiError> {
-    let (list_rv, start_after) = match query.get("continue").filter(|c| !c.is_empty()) {
-        Some(token) => decode_continue(token)?,
-        None => (rv, None),
-    };
-    let key = |o: &Value| {
-        format!(
-            "{}/{}",
-            o.pointer("/metadata/namespace")
-                .and_then(Value::as_str)
-                .unwrap_or_default(),
-            o.pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-        )
-    };
-    let mut rest: Vec<Value> = match &start_after {
-        Some(after) => items.into_iter().filter(|o| key(o) > *after).collect(),
-        None => items,
-    };
-    let limit = query
-        .get("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .filter(|l| *l > 0);
-    match limit {
-        Some(limit) if rest.len() > limit => {
-            let remaining = rest.len() - limit;
-            rest.truncate(limit);
-            let last = rest.last().map(key).unwrap_or_default();
-            let token = URL_SAFE_NO_PAD.encode(format!("{list_rv}\n{last}"));
-            Ok((rest, list_rv, Some((token, remaining))))
-        }
-        _ => Ok((rest, list_rv, None)),
-    }
-}
-
-fn decode_continue(token: &str) -> Result<(u64, Option<String>), ApiError> {
+fn decode_continue(token: &str) -> Result<(u64, Option<(String, String)>), ApiError> {
     let expired = || {
         ApiError {
         code: 410,
@@ -160,6 +152,12 @@ fn decode_continue(token: &str) -> Result<(u64, Option<String>), ApiError> {
     };
     let raw = URL_SAFE_NO_PAD.decode(token).map_err(|_| expired())?;
     let text = String::from_utf8(raw).map_err(|_| expired())?;
-    let (rv, after) = text.split_once('\n').ok_or_else(expired)?;
-    Ok((rv.parse().map_err(|_| expired())?, Some(after.to_owned())))
+    let mut parts = text.splitn(3, '\n');
+    let (Some(rv), Some(ns), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(expired());
+    };
+    Ok((
+        rv.parse().map_err(|_| expired())?,
+        Some((ns.to_owned(), name.to_owned())),
+    ))
 }

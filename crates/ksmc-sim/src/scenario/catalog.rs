@@ -141,11 +141,13 @@ impl Scenario {
                 labels: json!({}),
             },
             // A project that another controller also owns (e.g. a GitOps Application).
-            Fixture::Object(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+            Fixture::Object(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": "apps-gitops",
                 "labels": {"kubesphere.io/workspace": "ws-apps"},
                 "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-                    "name": "apps-gitops", "uid": "5b3c7e2a-0d4f-4c55-9a1e-6f0b8d2c9e71"}]}})),
+                    "name": "apps-gitops", "uid": "5b3c7e2a-0d4f-4c55-9a1e-6f0b8d2c9e71"}]}}),
+            ),
         ];
         let new = ClusterPlan::kubesphere("new-host", Role::Host, "v1.32.4", NEW_HOST_JWT);
         Self {
@@ -163,13 +165,16 @@ impl Scenario {
     /// many synced users: for benchmarks and scale tests. Seeded in its converged state.
     #[must_use]
     pub fn big(size: &BigSize) -> Self {
-        let workspaces: Vec<String> = (0..size.workspaces.max(1)).map(|i| format!("ws-{i:04}")).collect();
+        let workspaces: Vec<String> = (0..size.workspaces.max(1))
+            .map(|i| format!("ws-{i:04}"))
+            .collect();
         let users: Vec<String> = (0..size.users).map(|i| format!("user-{i:05}")).collect();
         let mut host = ClusterPlan::kubesphere("host", Role::Host, "v1.32.4", HOST_JWT);
-        host.fixtures.extend(workspaces.iter().map(|w| Fixture::WorkspaceTemplate {
-            name: w.clone(),
-            placement: Placement::All,
-        }));
+        host.fixtures
+            .extend(workspaces.iter().map(|w| Fixture::WorkspaceTemplate {
+                name: w.clone(),
+                placement: Placement::All,
+            }));
         host.fixtures.extend(users.iter().map(|u| user(u, false)));
         let mut clusters = vec![host];
         let mut links = Vec::new();
@@ -177,13 +182,15 @@ impl Scenario {
             let name = format!("member-{:02}", m + 1);
             let mut plan = ClusterPlan::kubesphere(&name, Role::Member, "v1.31.6", HOST_JWT);
             plan.recorded_name = Some(name.clone());
-            plan.fixtures.extend(workspaces.iter().map(|w| Fixture::Workspace {
-                name: w.clone(),
-                federated: true,
-            }));
-            plan.fixtures.extend((0..size.namespaces).map(|i| {
-                project(&format!("proj-{i:05}"), &workspaces[i % workspaces.len()])
-            }));
+            plan.fixtures
+                .extend(workspaces.iter().map(|w| Fixture::Workspace {
+                    name: w.clone(),
+                    federated: true,
+                }));
+            plan.fixtures.extend(
+                (0..size.namespaces)
+                    .map(|i| project(&format!("proj-{i:05}"), &workspaces[i % workspaces.len()])),
+            );
             plan.fixtures.extend(users.iter().map(|u| user(u, true)));
             links.push(Link {
                 host: "host".into(),

@@ -321,12 +321,16 @@ fn seed_fixture(cluster: &SimCluster, fixture: &Fixture) -> Result<(), SeedError
         Fixture::WorkspaceTemplate { name, placement } => {
             let placement = match placement {
                 Placement::All => json!({"clusterSelector": {}}),
-                Placement::Clusters(c) => json!({"clusters": c.iter().map(|n| json!({"name": n})).collect::<Vec<_>>()}),
+                Placement::Clusters(c) => {
+                    json!({"clusters": c.iter().map(|n| json!({"name": n})).collect::<Vec<_>>()})
+                }
             };
-            cluster.seed(json!({"apiVersion": "tenant.kubesphere.io/v1alpha2", "kind": "WorkspaceTemplate",
+            cluster.seed(
+                json!({"apiVersion": "tenant.kubesphere.io/v1alpha2", "kind": "WorkspaceTemplate",
                 "metadata": {"name": name, "labels": {"kubefed.io/managed": "false"},
                              "finalizers": ["finalizers.workspacetemplate.kubesphere.io"]},
-                "spec": {"template": {"spec": {"manager": "admin"}}, "placement": placement}}))?;
+                "spec": {"template": {"spec": {"manager": "admin"}}, "placement": placement}}),
+            )?;
         }
         Fixture::User {
             name,

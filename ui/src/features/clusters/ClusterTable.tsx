@@ -14,10 +14,12 @@ const NUMERIC: ReadonlySet<Column> = new Set(["namespaces", "latency"]);
 interface ClusterTableProps {
   /** `undefined` while loading: the table shows skeleton rows. */
   clusters: readonly ClusterSummary[] | undefined;
+  /** Findings per cluster name, once the fleet has been inspected. */
+  findingCounts?: ReadonlyMap<string, number> | undefined;
 }
 
 /** Every cluster of the estate, one row each, with the facts read from it. */
-export function ClusterTable({ clusters }: ClusterTableProps) {
+export function ClusterTable({ clusters, findingCounts }: ClusterTableProps) {
   const { t } = useTranslation();
   const loading = clusters === undefined;
   return (
@@ -46,14 +48,14 @@ export function ClusterTable({ clusters }: ClusterTableProps) {
         <tbody>
           {loading
             ? [0, 1, 2].map((i) => <SkeletonRow key={i} />)
-            : clusters.map((cluster) => <ClusterRow key={cluster.name} cluster={cluster} />)}
+            : clusters.map((cluster) => <ClusterRow key={cluster.name} cluster={cluster} findings={findingCounts?.get(cluster.name) ?? 0} />)}
         </tbody>
       </table>
     </div>
   );
 }
 
-function ClusterRow({ cluster }: { cluster: ClusterSummary }) {
+function ClusterRow({ cluster, findings }: { cluster: ClusterSummary; findings: number }) {
   const { t } = useTranslation();
   const format = useFormat();
   const { name, error } = cluster;
@@ -62,7 +64,14 @@ function ClusterRow({ cluster }: { cluster: ClusterSummary }) {
   return (
     <tr data-testid={`cluster-row-${name}`} className={error ? "is-error" : undefined}>
       <th scope="row" className="cell-name">
-        <span className="cluster-name">{name}</span>
+        <span className="cluster-name">
+          {name}
+          {findings > 0 && (
+            <span className="finding-count" data-testid={`finding-count-${name}`}>
+              {t("clusters.findingCount", { count: findings })}
+            </span>
+          )}
+        </span>
         <span className="cluster-server" title={cluster.server}>
           {displayServer(cluster.server)}
         </span>

@@ -4,10 +4,14 @@ import { describe, expect, it, vi } from "vitest";
 import type { AppError, EstateView } from "../../ipc/bindings";
 import { cluster, demoEstate, renderWithProviders } from "../../test/render";
 
-/** Serves `list_clusters` from `handler`, rejects every other command, and counts calls. */
+/**
+ * Serves `list_clusters` from `handler` (counting its calls) and `inspect_fleet` with no
+ * findings, and rejects every other command.
+ */
 function mockListClusters(handler: () => unknown) {
   const calls = vi.fn<(cmd: string) => void>();
   mockIPC((cmd) => {
+    if (cmd === "inspect_fleet") return { clusters: [], findings: [] };
     calls(cmd);
     if (cmd === "list_clusters") return handler();
     throw new Error(`unexpected command ${cmd}`);

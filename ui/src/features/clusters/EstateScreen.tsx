@@ -9,8 +9,10 @@ import { TopBar } from "../../components/TopBar";
 import { AlertIcon, FlaskIcon, FolderIcon, RefreshIcon, ServerIcon } from "../../components/icons";
 import type { EstateView } from "../../ipc/bindings";
 import { errorKindKey } from "../../ipc/errors";
-import { useEstate } from "../../ipc/queries";
+import { useEstate, useFleet } from "../../ipc/queries";
 import { useFormat } from "../../i18n/format";
+import { FindingsPanel } from "../fleet/FindingsPanel";
+import { countByCluster } from "../fleet/findings";
 import { ClusterTable } from "./ClusterTable";
 import { EstateSummary } from "./EstateSummary";
 
@@ -19,8 +21,13 @@ export function EstateScreen() {
   const { t } = useTranslation();
   const format = useFormat();
   const estate = useEstate();
+  const fleet = useFleet();
   const { data, error, isFetching, dataUpdatedAt } = estate;
-  const refetch = () => void estate.refetch();
+  const refetch = () => {
+    void estate.refetch();
+    void fleet.refetch();
+  };
+  const findings = fleet.data?.findings;
 
   const actions = (
     <>
@@ -74,7 +81,16 @@ export function EstateScreen() {
         ) : (
           <>
             <EstateSummary clusters={data.clusters} />
-            <ClusterTable clusters={data.clusters} />
+            <ClusterTable
+              clusters={data.clusters}
+              findingCounts={findings ? countByCluster(findings) : undefined}
+            />
+            <FindingsPanel
+              findings={findings}
+              error={fleet.error}
+              onRetry={() => void fleet.refetch()}
+              retrying={fleet.isFetching}
+            />
           </>
         )}
       </>
