@@ -14,6 +14,9 @@ use crate::kubeconfig::ClusterSource;
 /// Every call to a cluster ends within this.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(20);
 
+/// Reading one cluster's summary ends within this, retries included.
+pub const SUMMARY_DEADLINE: Duration = Duration::from_secs(30);
+
 /// A cluster's KubeSphere multi-cluster role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -146,7 +149,12 @@ pub async fn summarize(source: &ClusterSource) -> ClusterSummary {
         latency_ms: None,
         error: None,
     };
-    if let Err(e) = fill(source, &mut summary).await {
+    // kube-rs retries 429/503 with backoff; the whole read of one cluster still ends in time.
+    let outcome = match tokio::time::timeout(SUMMARY_DEADLINE, fill(source, &mut summary)).await {
+        Ok(result) => result,
+        Err(_) => Err(ClusterError::Timeout(SUMMARY_DEADLINE.as_secs())),
+    };
+    if let Err(e) = outcome {
         tracing::info!(cluster = %source.name, error = %e, "cluster could not be read");
         summary.error = Some(AppError::from(&e));
     }
