@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use comfy_table::{Table, presets::NOTHING};
-use ksmc_core::ClusterRole;
 use ksmc_core::fleet::{CheckStatus, FleetReport, PreflightReport, Severity};
+
+use crate::role;
 
 #[derive(Subcommand)]
 pub enum FleetCommand {
@@ -103,15 +104,6 @@ pub async fn run(command: FleetCommand) -> ExitCode {
                 ExitCode::from(2)
             }
         }
-    }
-}
-
-fn role(r: ClusterRole) -> &'static str {
-    match r {
-        ClusterRole::Host => "host",
-        ClusterRole::Member => "member",
-        ClusterRole::None => "none",
-        ClusterRole::Unknown => "-",
     }
 }
 

@@ -101,7 +101,8 @@ async fn main() -> ExitCode {
     }
 }
 
-fn role(r: ClusterRole) -> &'static str {
+/// How a role is shown in tables.
+pub(crate) fn role(r: ClusterRole) -> &'static str {
     match r {
         ClusterRole::Host => "host",
         ClusterRole::Member => "member",

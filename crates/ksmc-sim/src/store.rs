@@ -98,6 +98,21 @@ struct State {
     forgotten: u64,
 }
 
+impl State {
+    /// Copies of a resource's objects, in one namespace or all, by namespace and name.
+    fn items(&self, resource: &ResourceKey, namespace: Option<&str>) -> Vec<Value> {
+        self.objects
+            .get(resource)
+            .map(|m| {
+                m.iter()
+                    .filter(|((ns, _), _)| namespace.is_none_or(|want| ns == want))
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A watch asked to resume from a resourceVersion older than the retained history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Expired {
@@ -160,16 +175,7 @@ impl Store {
     ) -> (Vec<Value>, u64, broadcast::Receiver<Event>) {
         let state = self.lock();
         let rx = self.events.subscribe();
-        let items = state
-            .objects
-            .get(resource)
-            .map(|m| {
-                m.iter()
-                    .filter(|((ns, _), _)| namespace.is_none_or(|want| ns == want))
-                    .map(|(_, v)| v.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let items = state.items(resource, namespace);
         (items, state.resource_version, rx)
     }
 
@@ -213,16 +219,7 @@ impl Store {
     #[must_use]
     pub fn list(&self, resource: &ResourceKey, namespace: Option<&str>) -> (Vec<Value>, u64) {
         let state = self.lock();
-        let items = state
-            .objects
-            .get(resource)
-            .map(|m| {
-                m.iter()
-                    .filter(|((ns, _), _)| namespace.is_none_or(|want| ns == want))
-                    .map(|(_, v)| v.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let items = state.items(resource, namespace);
         (items, state.resource_version)
     }
 
