@@ -139,13 +139,15 @@ async fn the_window_lists_the_simulated_clusters() {
         let member_k8s = visible_text(&client, "k8s-version-member-1").await?;
         let badge = visible_text(&client, "demo-badge").await?;
         let row_text = visible_text(&client, "cluster-row-host").await?;
+        // The fleet findings: member-1 is not configured as a member yet.
+        let finding = visible_text(&client, "finding-role-none-member-1").await?;
         let png = client.screenshot().await?;
-        Ok::<_, fantoccini::error::CmdError>((k8s, ns, member_k8s, badge, row_text, png))
+        Ok::<_, fantoccini::error::CmdError>((k8s, ns, member_k8s, badge, row_text, finding, png))
     })
     .await
     .expect("the window answered within 90 s");
     let _ = client.close().await;
-    let (k8s, ns, member_k8s, badge, row_text, png) = result.expect("the clusters appear");
+    let (k8s, ns, member_k8s, badge, row_text, finding, png) = result.expect("the clusters appear");
 
     let shot_dir = repo().join("target/e2e");
     std::fs::create_dir_all(&shot_dir).unwrap();
@@ -157,5 +159,9 @@ async fn the_window_lists_the_simulated_clusters() {
     assert_eq!(ns.trim(), "8", "host row: {row_text}");
     assert_eq!(member_k8s.trim(), "v1.31.6");
     assert!(badge.to_uppercase().contains("DEMO"), "badge: {badge}");
+    assert!(
+        finding.contains("clusterRole none") && finding.contains("kubectl"),
+        "finding with its fix: {finding}"
+    );
     assert!(png.len() > 10_000, "a real screenshot, not a blank");
 }
