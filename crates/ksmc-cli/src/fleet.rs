@@ -7,7 +7,7 @@ use clap::Subcommand;
 use comfy_table::{Table, presets::NOTHING};
 use ksmc_core::fleet::{CheckStatus, FleetReport, PreflightReport, Severity};
 
-use crate::role;
+use crate::{print_output, role};
 
 #[derive(Subcommand)]
 pub enum FleetCommand {
@@ -48,14 +48,7 @@ pub async fn run(command: FleetCommand) -> ExitCode {
             json,
         } => match ksmc_core::fleet::inspect_dir(&kubeconfig_dir).await {
             Ok(report) => {
-                if json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    );
-                } else {
-                    println!("{}", render_inspect(&report));
-                }
+                print_output(json, &report, || render_inspect(&report));
                 let bad = report.clusters.iter().any(|c| c.error.is_some())
                     || report
                         .findings
@@ -90,14 +83,7 @@ pub async fn run(command: FleetCommand) -> ExitCode {
                 }
             };
             let report = ksmc_core::fleet::preflight(&h, &m, name.as_deref()).await;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            } else {
-                println!("{}", render_preflight(&report));
-            }
+            print_output(json, &report, || render_preflight(&report));
             if report.ok {
                 ExitCode::SUCCESS
             } else {

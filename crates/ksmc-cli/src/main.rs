@@ -77,14 +77,7 @@ async fn main() -> ExitCode {
             ..
         }) => match ksmc_core::estate::inspect_dir(&kubeconfig_dir).await {
             Ok(view) => {
-                if json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&view).unwrap_or_default()
-                    );
-                } else {
-                    println!("{}", render(&view));
-                }
+                print_output(json, &view, || render(&view));
                 if view.clusters.iter().any(|c| c.error.is_some()) {
                     ExitCode::from(2)
                 } else {
@@ -98,6 +91,22 @@ async fn main() -> ExitCode {
         },
         // clap requires --kubeconfig-dir unless --vault is given.
         Command::Cluster(ClusterCommand::List { .. }) => ExitCode::FAILURE,
+    }
+}
+
+/// Prints a result as pretty JSON, or as the table `render` makes.
+pub(crate) fn print_output<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    render: impl FnOnce() -> String,
+) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
+    } else {
+        println!("{}", render());
     }
 }
 

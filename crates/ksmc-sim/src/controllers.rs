@@ -225,26 +225,32 @@ impl Controllers {
             let _ = ops::delete(&self.cluster, &ty, ns, &name, &DeleteOptions::default());
         } else {
             let dead_uids: Vec<Value> = dead.iter().map(|r| r["uid"].clone()).collect();
-            let _ = ops::update_with(
-                &self.cluster,
-                &ty,
-                ns,
-                &name,
-                Part::Main,
-                None,
-                false,
-                |cur| {
-                    let mut next = cur.clone();
-                    if let Some(list) = next
-                        .pointer_mut("/metadata/ownerReferences")
-                        .and_then(Value::as_array_mut)
-                    {
-                        list.retain(|r| !dead_uids.contains(&r["uid"]));
-                    }
-                    Ok(next)
-                },
-            );
+            self.drop_owner_references(&ty, ns, &name, &dead_uids);
         }
+    }
+
+    /// Removes the references to the given owner uids from one object (an emptied list is
+    /// dropped by the write itself).
+    fn drop_owner_references(&self, ty: &ResourceType, ns: &str, name: &str, uids: &[Value]) {
+        let _ = ops::update_with(
+            &self.cluster,
+            ty,
+            ns,
+            name,
+            Part::Main,
+            None,
+            false,
+            |cur| {
+                let mut next = cur.clone();
+                if let Some(list) = next
+                    .pointer_mut("/metadata/ownerReferences")
+                    .and_then(Value::as_array_mut)
+                {
+                    list.retain(|r| !uids.contains(&r["uid"]));
+                }
+                Ok(next)
+            },
+        );
     }
 
     fn dependents_of(&self, uid: &str) -> Vec<ObjectRef> {
@@ -317,30 +323,7 @@ impl Controllers {
             .to_owned();
         for (key, ns, name) in self.dependents_of(&uid) {
             let Some(ty) = self.ty(&key) else { continue };
-            let _ = ops::update_with(
-                &self.cluster,
-                &ty,
-                &ns,
-                &name,
-                Part::Main,
-                None,
-                false,
-                |cur| {
-                    let mut next = cur.clone();
-                    if let Some(list) = next
-                        .pointer_mut("/metadata/ownerReferences")
-                        .and_then(Value::as_array_mut)
-                    {
-                        list.retain(|r| r["uid"] != json!(uid));
-                        if list.is_empty() {
-                            next["metadata"]
-                                .as_object_mut()
-                                .map(|m| m.remove("ownerReferences"));
-                        }
-                    }
-                    Ok(next)
-                },
-            );
+            self.drop_owner_references(&ty, &ns, &name, &[json!(uid)]);
         }
         self.remove_finalizer(owner, "orphan");
     }

@@ -263,7 +263,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::AlreadyExists`] when an object of that name exists.
-    pub fn create(&self, resource: &ResourceKey, mut object: Value) -> Result<Value, StoreError> {
+    pub fn create(&self, resource: &ResourceKey, object: Value) -> Result<Value, StoreError> {
         let key = object_name(&object);
         let mut state = self.lock();
         if state
@@ -273,23 +273,7 @@ impl Store {
         {
             return Err(StoreError::AlreadyExists);
         }
-        state.resource_version += 1;
-        let rv = state.resource_version;
-        set_resource_version(&mut object, rv);
-        state
-            .objects
-            .entry(resource.clone())
-            .or_default()
-            .insert(key, object.clone());
-        self.emit(
-            &mut state,
-            EventType::Added,
-            resource,
-            rv,
-            object.clone(),
-            None,
-        );
-        Ok(object)
+        Ok(self.put(&mut state, resource, key, object, None))
     }
 
     /// Replaces an object. When `expected_rv` is given it must equal the stored one.
@@ -323,23 +307,7 @@ impl Store {
         if object == current {
             return Ok(current);
         }
-        state.resource_version += 1;
-        let rv = state.resource_version;
-        set_resource_version(&mut object, rv);
-        state
-            .objects
-            .entry(resource.clone())
-            .or_default()
-            .insert(key, object.clone());
-        self.emit(
-            &mut state,
-            EventType::Modified,
-            resource,
-            rv,
-            object.clone(),
-            Some(current),
-        );
-        Ok(object)
+        Ok(self.put(&mut state, resource, key, object, Some(current)))
     }
 
     /// Atomically reads an object (or its absence) and writes what `change` decides. The
@@ -375,39 +343,18 @@ impl Store {
                         return Ok(Applied::Unchanged(current));
                     }
                 }
-                state.resource_version += 1;
-                let rv = state.resource_version;
-                set_resource_version(&mut object, rv);
-                state
-                    .objects
-                    .entry(resource.clone())
-                    .or_default()
-                    .insert(key, object.clone());
-                let kind = if current.is_some() {
-                    EventType::Modified
-                } else {
-                    EventType::Added
-                };
-                self.emit(&mut state, kind, resource, rv, object.clone(), current);
-                Ok(Applied::Written(object))
+                Ok(Applied::Written(
+                    self.put(&mut state, resource, key, object, current),
+                ))
             }
             Change::Remove => {
-                let Some(mut object) = state.objects.get_mut(resource).and_then(|m| m.remove(&key))
+                let Some(object) = state.objects.get_mut(resource).and_then(|m| m.remove(&key))
                 else {
                     return Ok(Applied::Unchanged(None));
                 };
-                state.resource_version += 1;
-                let rv = state.resource_version;
-                set_resource_version(&mut object, rv);
-                self.emit(
-                    &mut state,
-                    EventType::Deleted,
-                    resource,
-                    rv,
-                    object.clone(),
-                    None,
-                );
-                Ok(Applied::Removed(object))
+                Ok(Applied::Removed(
+                    self.record_removal(&mut state, resource, object),
+                ))
             }
         }
     }
@@ -434,23 +381,60 @@ impl Store {
         name: &str,
     ) -> Result<Value, StoreError> {
         let mut state = self.lock();
-        let mut object = state
+        let object = state
             .objects
             .get_mut(resource)
             .and_then(|m| m.remove(&(namespace.to_owned(), name.to_owned())))
             .ok_or(StoreError::NotFound)?;
+        Ok(self.record_removal(&mut state, resource, object))
+    }
+
+    /// Stores `object` under a new resourceVersion and tells watchers: ADDED, or MODIFIED
+    /// with the `previous` content.
+    fn put(
+        &self,
+        state: &mut State,
+        resource: &ResourceKey,
+        key: ObjectName,
+        mut object: Value,
+        previous: Option<Value>,
+    ) -> Value {
+        state.resource_version += 1;
+        let rv = state.resource_version;
+        set_resource_version(&mut object, rv);
+        state
+            .objects
+            .entry(resource.clone())
+            .or_default()
+            .insert(key, object.clone());
+        let kind = if previous.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        self.emit(state, kind, resource, rv, object.clone(), previous);
+        object
+    }
+
+    /// Records that `object` (already taken out) is gone, under a new resourceVersion.
+    fn record_removal(
+        &self,
+        state: &mut State,
+        resource: &ResourceKey,
+        mut object: Value,
+    ) -> Value {
         state.resource_version += 1;
         let rv = state.resource_version;
         set_resource_version(&mut object, rv);
         self.emit(
-            &mut state,
+            state,
             EventType::Deleted,
             resource,
             rv,
             object.clone(),
             None,
         );
-        Ok(object)
+        object
     }
 
     fn emit(
