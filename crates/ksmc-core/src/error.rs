@@ -14,6 +14,10 @@ pub enum ErrorKind {
     Unreachable,
     Timeout,
     KeyringUnavailable,
+    /// The estate changed since the plan was reviewed: plan again.
+    StalePlan,
+    /// Another ksmc run holds the estate's lock.
+    Locked,
     Internal,
 }
 

@@ -133,6 +133,41 @@ impl ClusterSource {
     /// # Errors
     /// When the kubeconfig's TLS material or credentials cannot be loaded.
     pub async fn client(&self) -> Result<kube::Client, ClusterError> {
+        self.client_with_retry(true).await
+    }
+
+    /// A client for workflows: kube's own retry layer off (it would re-send writes on 503
+    /// and 504 with a stale body and wait out any `Retry-After`), so the workflow engine's
+    /// bounded policy decides what is retried.
+    ///
+    /// # Errors
+    /// As [`ClusterSource::client`].
+    pub async fn workflow_client(&self) -> Result<kube::Client, ClusterError> {
+        self.client_with_retry(false).await
+    }
+
+    /// The current context's CA bundle (PEM, base64 as in the kubeconfig), when inlined.
+    #[must_use]
+    pub fn ca_data(&self) -> Option<String> {
+        let context_name = self.kubeconfig.current_context.as_deref()?;
+        let context = self
+            .kubeconfig
+            .contexts
+            .iter()
+            .find(|c| c.name == context_name)?
+            .context
+            .as_ref()?;
+        self.kubeconfig
+            .clusters
+            .iter()
+            .find(|c| c.name == context.cluster)?
+            .cluster
+            .as_ref()?
+            .certificate_authority_data
+            .clone()
+    }
+
+    async fn client_with_retry(&self, retry: bool) -> Result<kube::Client, ClusterError> {
         let mut config = kube::Config::from_custom_kubeconfig(
             self.kubeconfig.clone(),
             &KubeConfigOptions::default(),
@@ -146,6 +181,7 @@ impl ClusterSource {
         })?;
         config.connect_timeout = Some(Duration::from_secs(5));
         config.read_timeout = Some(Duration::from_secs(15));
+        config.default_retry = retry;
         kube::Client::try_from(config).map_err(|e| ClusterError::from_kube(&e))
     }
 }

@@ -20,7 +20,7 @@
 //! Async callers run them with `spawn_blocking`.
 
 pub mod error;
-mod fsio;
+pub(crate) mod fsio;
 pub mod import;
 pub mod keystore;
 pub mod registry;

@@ -1,0 +1,173 @@
+//! Planning "import a member" (`kubesphere-multicluster.md` §2.2, §2.4, §3, §4.5): preflight,
+//! member fix-its (role, jwtSecret) and the wait for ks-installer, a dedicated ServiceAccount
+//! for the host, the `Cluster` under the name the member recorded, the wait for Ready.
+
+use super::plan::{Action, Phase};
+use super::unbind::{Parts, step};
+use crate::ClusterRole;
+use crate::error::{AppError, ErrorKind};
+use crate::fleet::facts::{gather, ks_apiserver_version};
+use crate::fleet::findings::{copy_jwt_commands, kubectl, set_member_role_command};
+use crate::fleet::preflight::{CheckStatus, evaluate};
+
+use super::access::Clusters;
+
+/// Where the ServiceAccount for the host lives on the member.
+pub const SA_NAMESPACE: &str = "kube-system";
+
+/// The ServiceAccount name for a host: `ksmc-<host>`, made a valid name.
+#[must_use]
+pub fn service_account_for(host: &str) -> String {
+    let mut s: String = host
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    s.truncate(50);
+    format!("ksmc-{}", s.trim_matches('-'))
+}
+
+/// Plans importing `member` into `host` as `cluster_name` (default: the name it recorded, else
+/// its estate name). `fix` allows the member fix-its; `skip` names preflight checks an earlier
+/// phase of the same plan takes care of (a migration's unbinding cleans the member).
+///
+/// # Errors
+/// The failed preflight checks, each with KubeSphere's message; nothing is written.
+pub async fn plan(
+    clusters: &Clusters,
+    host: &str,
+    member: &str,
+    cluster_name: Option<&str>,
+    fix: bool,
+    skip: &[&str],
+) -> Result<Parts, AppError> {
+    if let Some(n) = cluster_name {
+        crate::names::check_label("cluster name", n)?;
+    }
+    let (hs, ms) = (clusters.source(host)?, clusters.source(member)?);
+    let (h, m, api) = futures::join!(gather(hs), gather(ms), ks_apiserver_version(ms));
+    if m.role() == ClusterRole::Host {
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            format!(
+                "{member} is a host cluster; KubeSphere does not support turning a host into a member, so ksmc will not"
+            ),
+        ));
+    }
+    let name = cluster_name
+        .map(str::to_owned)
+        .or_else(|| m.effective().and_then(|e| e.recorded_name.clone()))
+        .unwrap_or_else(|| member.to_owned());
+    crate::names::check_label("cluster name", &name)?;
+    let report = evaluate(&h, &m, &name, &api);
+    let (mut set_role, mut copy_jwt) = (false, false);
+    let mut failures = Vec::new();
+    let mut warnings = Vec::new();
+    for c in &report.checks {
+        match (c.status, c.id.as_str()) {
+            (_, id) if skip.contains(&id) => {}
+            // ksmc builds its own ServiceAccount kubeconfig for the host.
+            (CheckStatus::Fail, "kubeconfig") if m.error.is_none() => {}
+            (CheckStatus::Fail, "member-role") if fix => set_role = true,
+            (CheckStatus::Fail, "jwt-secret") if fix => copy_jwt = true,
+            (CheckStatus::Fail, "member-role" | "jwt-secret") => failures.push(format!(
+                "{}: {} (let ksmc fix it: --fix)",
+                c.title, c.message
+            )),
+            (CheckStatus::Fail, _) => failures.push(format!("{}: {}", c.title, c.message)),
+            (CheckStatus::Warn, _) => warnings.push(format!("{}: {}", c.title, c.message)),
+            _ => {}
+        }
+    }
+    if !failures.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            format!(
+                "preflight failed for importing {member} into {host} as {name}: {}",
+                failures.join("; ")
+            ),
+        ));
+    }
+    let mut phases = Vec::new();
+    if set_role || copy_jwt {
+        let mut changes = Vec::new();
+        let mut cmds = Vec::new();
+        if set_role {
+            changes.push(
+                "~ ClusterConfiguration ks-installer: spec.multicluster.clusterRole → member"
+                    .to_owned(),
+            );
+            cmds.push(set_member_role_command(member));
+        }
+        if copy_jwt {
+            changes.push(format!(
+                "~ ClusterConfiguration ks-installer: spec.authentication.jwtSecret → {host}'s (fingerprint {})",
+                h.jwt_fingerprint().unwrap_or("?")
+            ));
+            cmds.extend(copy_jwt_commands(host, member));
+        }
+        phases.push(Phase {
+            title: format!("Configure {member} as a member of {host}"),
+            concurrent: false,
+            steps: vec![
+                step(
+                    format!("Set {member}'s ClusterConfiguration for {host}"),
+                    Action::ConfigureMember { member: member.to_owned(), host: host.to_owned(), set_role, copy_jwt },
+                    "PATCH /apis/installer.kubesphere.io/v1alpha1/namespaces/kubesphere-system/clusterconfigurations/ks-installer (merge, resourceVersion)".into(),
+                    changes,
+                    cmds,
+                    "The jwtSecret is read from the host at apply time and sent only in this request; ksmc never shows, logs or journals it. A host is never turned into a member.",
+                ),
+                step(
+                    format!("Wait for ks-installer to render {member}'s kubesphere-config"),
+                    Action::WaitMemberConfig { member: member.to_owned(), host: host.to_owned() },
+                    "GET /api/v1/namespaces/kubesphere-system/configmaps/kubesphere-config (polled)".into(),
+                    Vec::new(),
+                    vec![format!("{} -n kubesphere-system get cm kubesphere-config -o jsonpath='{{.data.kubesphere\\.yaml}}' | grep -E 'clusterRole|accessTokenMaxAge'", kubectl(member))],
+                    "The Cluster is created only once the member's effective configuration is a member with the host's jwtSecret.",
+                ),
+            ],
+        });
+    }
+    let sa = service_account_for(host);
+    phases.push(Phase {
+        title: format!("Join {member} to {host} as {name}"),
+        concurrent: false,
+        steps: vec![
+            step(
+                format!("Create ServiceAccount {SA_NAMESPACE}/{sa} on {member} for {host}"),
+                Action::EnsureServiceAccount { member: member.to_owned(), namespace: SA_NAMESPACE.into(), name: sa.clone() },
+                format!("POST ServiceAccount, token Secret {sa}-token, ClusterRoleBinding {sa} → cluster-admin"),
+                vec![format!("+ ServiceAccount {SA_NAMESPACE}/{sa}"), format!("+ Secret {SA_NAMESPACE}/{sa}-token"), format!("+ ClusterRoleBinding {sa} (cluster-admin)")],
+                vec![
+                    format!("{} -n {SA_NAMESPACE} create serviceaccount {sa}", kubectl(member)),
+                    format!("{} -n {SA_NAMESPACE} apply -f - <<'EOF'\n{{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"type\":\"kubernetes.io/service-account-token\",\"metadata\":{{\"name\":\"{sa}-token\",\"annotations\":{{\"kubernetes.io/service-account.name\":\"{sa}\"}}}}}}\nEOF", kubectl(member)),
+                    format!("{} create clusterrolebinding {sa} --clusterrole=cluster-admin --serviceaccount={SA_NAMESPACE}:{sa}", kubectl(member)),
+                ],
+                "The host stores a credential made for it, never your own kubeconfig or an exec plugin it could not run.",
+            ),
+            step(
+                format!("Create Cluster {name} on {host}"),
+                Action::CreateCluster { host: host.to_owned(), member: member.to_owned(), name: name.clone(), service_account: sa.clone(), namespace: SA_NAMESPACE.into() },
+                "POST /apis/cluster.kubesphere.io/v1alpha1/clusters (kubeconfig from the ServiceAccount token; not shown)".into(),
+                vec![format!("+ Cluster {name} (direct, joinFederation)")],
+                vec![format!("# build a kubeconfig from the {sa}-token Secret, then:\n{} apply -f cluster-{name}.yaml", kubectl(host))],
+                "Created under the name the member recorded, so workspaces placed on it are not deleted or in conflict.",
+            ),
+            step(
+                format!("Wait until {name} is Ready on {host}"),
+                Action::WaitClusterReady { host: host.to_owned(), name: name.clone() },
+                format!("GET /apis/cluster.kubesphere.io/v1alpha1/clusters/{name} (polled)"),
+                Vec::new(),
+                vec![format!("{} wait --for=condition=Ready cluster/{name} --timeout=180s", kubectl(host))],
+                "Stops with KubeSphere's condition reason if the join fails.",
+            ),
+        ],
+    });
+    Ok(Parts {
+        inventory: Vec::new(),
+        warnings,
+        phases,
+        cluster_name: name,
+    })
+}

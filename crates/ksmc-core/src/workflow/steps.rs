@@ -1,0 +1,707 @@
+//! Applying one step. Each action reads the live object, decides whether its post-condition
+//! already holds (then it is done, which is what makes resume and retries safe), and
+//! otherwise computes its write from what it read and sends it with a precondition
+//! (resourceVersion or uid), journalled before and after.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use futures::TryFutureExt as _;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, Preconditions};
+use serde_json::{Value, json};
+
+use super::access::{
+    ATTEMPTS, CallError, Clusters, backoff, call, json as to_json, label, workspace_templates,
+    workspaces,
+};
+use super::journal::{Journal, Record};
+use super::member::{self, WORKSPACE_LABEL};
+use super::plan::{Action, KeptNamespace, Plan, Step};
+use super::{Progress, RunEvent};
+use crate::error::AppError;
+
+/// Why a step stopped the run.
+#[derive(Debug, Clone)]
+pub enum Stop {
+    /// Nothing unsafe was done; a human must look (a controller reverted a change, a
+    /// finalizer is stuck, a conflict kept coming back).
+    Blocked(String),
+    /// A transient failure outlasted the retries; resume tries again.
+    Paused(String),
+    /// Something needs a human and the run cannot simply go on: a namespace was lost, a
+    /// write was refused.
+    Failed(String),
+}
+
+/// How long waits for controllers last before the run is blocked.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(180);
+const POLL: Duration = Duration::from_millis(250);
+
+/// What a step needs around it.
+#[allow(missing_debug_implementations)]
+pub struct StepCtx<'a> {
+    pub clusters: &'a Clusters,
+    pub journal: &'a Journal,
+    pub plan: &'a Plan,
+    pub progress: &'a dyn Progress,
+    pub writes: AtomicU32,
+}
+
+fn app(e: &AppError) -> Stop {
+    Stop::Failed(e.message.clone())
+}
+
+impl StepCtx<'_> {
+    async fn client(&self, cluster: &str) -> Result<kube::Client, Stop> {
+        self.clusters.client(cluster).await.map_err(|e| app(&e))
+    }
+
+    fn waiting(&self, step: &Step, message: String) {
+        self.progress.event(RunEvent::StepWaiting {
+            step: step.id,
+            message,
+        });
+    }
+
+    /// Sends one write between an INTENT and a RESULT record.
+    pub(crate) async fn write<T: serde::Serialize>(
+        &self,
+        step: &Step,
+        request: String,
+        precondition: Option<String>,
+        fut: impl Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, CallError> {
+        self.journal
+            .append(&[Record::Intent {
+                step: step.id,
+                request,
+                precondition,
+            }])
+            .await
+            .map_err(CallError::Fatal)?;
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        let outcome = call(fut).await;
+        let record = match &outcome {
+            Ok(v) => Record::Result {
+                step: step.id,
+                status: 200,
+                resource_version: serde_json::to_value(v).ok().and_then(|v| {
+                    v.pointer("/metadata/resourceVersion")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                }),
+                error: None,
+            },
+            Err(e) => Record::Result {
+                step: step.id,
+                status: e.status(),
+                resource_version: None,
+                error: Some(e.describe()),
+            },
+        };
+        // The write happened or not; a failed RESULT append only means resume re-reads.
+        let _ = self.journal.append(&[record]).await;
+        outcome
+    }
+}
+
+/// Retries `attempt` on transient errors and conflicts with backoff; each attempt starts
+/// from a fresh read.
+pub async fn retry<F, Fut>(what: &str, mut attempt: F) -> Result<(), Stop>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Done, CallError>>,
+{
+    let mut last = String::new();
+    for n in 0..ATTEMPTS {
+        if n > 0 {
+            tokio::time::sleep(backoff(n)).await;
+        }
+        match attempt().await {
+            Ok(Done) => return Ok(()),
+            Err(CallError::Conflict | CallError::AlreadyExists) => {
+                last = "the object kept changing (409 Conflict)".into();
+            }
+            Err(CallError::Transient(m)) => last = m,
+            Err(CallError::NotFound) => {
+                return Err(Stop::Failed(format!("{what}: not found")));
+            }
+            Err(CallError::Fatal(e)) => return Err(Stop::Failed(format!("{what}: {}", e.message))),
+        }
+    }
+    if last.contains("409") {
+        Err(Stop::Blocked(format!(
+            "{what}: still conflicting after {ATTEMPTS} attempts: {last}"
+        )))
+    } else {
+        Err(Stop::Paused(format!(
+            "{what}: gave up after {ATTEMPTS} attempts: {last}"
+        )))
+    }
+}
+
+/// The post-condition holds (or was just made to hold).
+#[derive(Debug)]
+pub struct Done;
+
+/// A read that maps 404 to `None`.
+pub async fn get_opt<T>(api: &Api<T>, name: &str) -> Result<Option<T>, CallError>
+where
+    T: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    match call(api.get(name)).await {
+        Ok(v) => Ok(Some(v)),
+        Err(CallError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Polls `check` until it returns `Some`, or blocks the run after `limit`.
+pub async fn wait<F, Fut>(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    limit: Duration,
+    mut check: F,
+) -> Result<(), Stop>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Result<(), String>, Stop>>,
+{
+    let start = Instant::now();
+    let mut last_note = String::new();
+    loop {
+        match check().await? {
+            Ok(()) => return Ok(()),
+            Err(note) => {
+                if note != last_note {
+                    ctx.waiting(step, note.clone());
+                    last_note = note;
+                }
+            }
+        }
+        if start.elapsed() > limit {
+            return Err(Stop::Blocked(format!(
+                "{}: not done after {} s: {last_note}",
+                step.title,
+                limit.as_secs()
+            )));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Transient read errors inside a wait become a note, not a failure.
+pub fn note(e: CallError) -> Result<Result<(), String>, Stop> {
+    match e {
+        CallError::Transient(m) => Ok(Err(format!("cannot read yet: {m}"))),
+        CallError::Fatal(e) => Err(Stop::Failed(e.message)),
+        other => Ok(Err(other.describe())),
+    }
+}
+
+/// Applies one step.
+pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
+    match &step.action {
+        Action::UnbindNamespace {
+            cluster,
+            namespace,
+            uid,
+        } => unbind_namespace(ctx, step, cluster, namespace, uid).await,
+        Action::SettleAndVerifyUnbound {
+            cluster,
+            settle_seconds,
+        } => {
+            ctx.waiting(
+                step,
+                format!("letting controllers settle for {settle_seconds} s"),
+            );
+            tokio::time::sleep(Duration::from_secs(*settle_seconds)).await;
+            verify(ctx, cluster, Expect::Unbound).await
+        }
+        Action::VerifyInventory { cluster } => verify(ctx, cluster, Expect::Exists).await,
+        Action::DeleteWorkspace {
+            cluster,
+            workspace,
+            uid,
+            template,
+        } => delete_workspace(ctx, step, cluster, workspace, uid, *template).await,
+        Action::BindNamespace {
+            cluster,
+            namespace,
+            uid,
+            workspace,
+        } => bind_namespace(ctx, step, cluster, namespace, uid, workspace).await,
+        Action::VerifyBound { cluster } => verify_bound(ctx, step, cluster).await,
+        Action::WaitWorkspace { cluster, workspace } => {
+            let api: Api<DynamicObject> = Api::all_with(ctx.client(cluster).await?, &workspaces());
+            wait(ctx, step, WAIT_LIMIT, || async {
+                match get_opt(&api, workspace).await {
+                    Ok(Some(_)) => Ok(Ok(())),
+                    Ok(None) => Ok(Err(format!(
+                        "workspace {workspace} is not on {cluster} yet (the host places it once the Cluster is Federated)"
+                    ))),
+                    Err(e) => note(e),
+                }
+            })
+            .await
+        }
+        Action::EnsureWorkspacePlacement {
+            host,
+            workspace,
+            cluster_name,
+            manager,
+        } => ensure_placement(ctx, step, host, workspace, cluster_name, manager).await,
+        Action::DeleteCluster { host, name, uid } => {
+            member::delete_cluster(ctx, step, host, name, uid).await
+        }
+        Action::ConfigureMember {
+            member: m,
+            host,
+            set_role,
+            copy_jwt,
+        } => member::configure(ctx, step, m, host, *set_role, *copy_jwt).await,
+        Action::WaitMemberConfig { member: m, host } => {
+            member::wait_config(ctx, step, m, host).await
+        }
+        Action::EnsureServiceAccount {
+            member: m,
+            namespace,
+            name,
+        } => member::ensure_service_account(ctx, step, m, namespace, name).await,
+        Action::CreateCluster {
+            host,
+            member: m,
+            name,
+            service_account,
+            namespace,
+        } => member::create_cluster(ctx, step, host, m, name, namespace, service_account).await,
+        Action::WaitClusterReady { host, name } => member::wait_ready(ctx, step, host, name).await,
+    }
+}
+
+/// Whether an ownerReference is a KubeSphere workspace's.
+#[must_use]
+pub fn is_workspace_owner(
+    r: &k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference,
+) -> bool {
+    r.api_version.starts_with("tenant.kubesphere.io/")
+        && matches!(r.kind.as_str(), "Workspace" | "WorkspaceTemplate")
+}
+
+fn lost(ns: &KeptNamespace, why: &str) -> Stop {
+    Stop::Failed(format!(
+        "namespace {} on {} (uid {}) {why}: NAMESPACE LOST",
+        ns.name, ns.cluster, ns.uid
+    ))
+}
+
+async fn unbind_namespace(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    name: &str,
+    uid: &str,
+) -> Result<(), Stop> {
+    let api: Api<Namespace> = Api::all(ctx.client(cluster).await?);
+    let what = format!("namespace {name} on {cluster}");
+    let gone = AtomicBool::new(false);
+    let (api_ref, gone_ref) = (&api, &gone);
+    let result = retry(&what, || async move {
+        let api = api_ref;
+        let Some(ns) = get_opt(api, name).await? else {
+            gone_ref.store(true, Ordering::SeqCst);
+            return Ok(Done);
+        };
+        if ns.metadata.uid.as_deref() != Some(uid) {
+            gone_ref.store(true, Ordering::SeqCst);
+            return Ok(Done);
+        }
+        if ns.metadata.deletion_timestamp.is_some() {
+            return Err(CallError::Fatal(AppError::new(
+                crate::ErrorKind::Conflict,
+                "it is terminating".to_owned(),
+            )));
+        }
+        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
+        let keep: Vec<_> = owners.iter().filter(|r| !is_workspace_owner(r)).collect();
+        let labelled = label(&ns.metadata, WORKSPACE_LABEL).is_some();
+        if !labelled && keep.len() == owners.len() {
+            return Ok(Done);
+        }
+        let rv = ns.metadata.resource_version.clone();
+        let patch = json!({"metadata": {
+            "resourceVersion": rv,
+            "labels": {WORKSPACE_LABEL: null},
+            "ownerReferences": if keep.is_empty() { Value::Null } else { json!(keep) },
+        }});
+        ctx.write(
+            step,
+            format!("PATCH /api/v1/namespaces/{name} (merge)"),
+            rv,
+            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await?;
+        Ok(Done)
+    })
+    .await;
+    if gone.load(Ordering::SeqCst) {
+        let kept = ctx
+            .plan
+            .inventory
+            .iter()
+            .find(|n| n.cluster == cluster && n.name == name);
+        return Err(kept.map_or_else(
+            || Stop::Failed(format!("{what} is gone")),
+            |k| lost(k, "is gone"),
+        ));
+    }
+    result
+}
+
+async fn bind_namespace(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    name: &str,
+    uid: &str,
+    workspace: &str,
+) -> Result<(), Stop> {
+    let api: Api<Namespace> = Api::all(ctx.client(cluster).await?);
+    let what = format!("namespace {name} on {cluster}");
+    retry(&what, || async {
+        let ns = get_opt(&api, name).await?;
+        let Some(ns) = ns.filter(|n| n.metadata.uid.as_deref() == Some(uid)) else {
+            return Err(CallError::Fatal(AppError::new(
+                crate::ErrorKind::NotFound,
+                format!("uid {uid} is gone: NAMESPACE LOST"),
+            )));
+        };
+        if label(&ns.metadata, WORKSPACE_LABEL) == Some(workspace) {
+            return Ok(Done);
+        }
+        let rv = ns.metadata.resource_version.clone();
+        let patch =
+            json!({"metadata": {"resourceVersion": rv, "labels": {WORKSPACE_LABEL: workspace}}});
+        ctx.write(
+            step,
+            format!("PATCH /api/v1/namespaces/{name} (merge)"),
+            rv,
+            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await?;
+        Ok(Done)
+    })
+    .await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Exists, not terminating, other owners intact.
+    Exists,
+    /// And without a workspace label or owner.
+    Unbound,
+}
+
+/// Re-reads every kept namespace of `cluster` (fresh list, not a cache).
+async fn verify(ctx: &StepCtx<'_>, cluster: &str, expect: Expect) -> Result<(), Stop> {
+    let client = ctx.client(cluster).await?;
+    let found = std::sync::Mutex::new(Vec::new());
+    let (client_ref, found_ref) = (&client, &found);
+    retry(&format!("namespaces of {cluster}"), || async move {
+        let list = list_namespaces(client_ref).await?;
+        if let Ok(mut f) = found_ref.lock() {
+            *f = list;
+        }
+        Ok(Done)
+    })
+    .await?;
+    let found = found.into_inner().unwrap_or_default();
+    let mut lost_names = Vec::new();
+    let mut reverted = Vec::new();
+    for kept in ctx.plan.kept_on(cluster) {
+        let Some(ns) = found
+            .iter()
+            .find(|n| n.metadata.uid.as_deref() == Some(kept.uid.as_str()))
+        else {
+            lost_names.push(kept.name.clone());
+            continue;
+        };
+        if ns.metadata.deletion_timestamp.is_some() {
+            lost_names.push(format!("{} (terminating)", kept.name));
+            continue;
+        }
+        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
+        for other in &kept.other_owners {
+            if !owners.iter().any(|r| &r.uid == other) {
+                reverted.push(format!("{} lost its owner {other}", kept.name));
+            }
+        }
+        if expect == Expect::Unbound {
+            if let Some(ws) = label(&ns.metadata, WORKSPACE_LABEL) {
+                reverted.push(format!(
+                    "{} is labelled {WORKSPACE_LABEL}={ws} again",
+                    kept.name
+                ));
+            }
+            if let Some(r) = owners.iter().find(|r| is_workspace_owner(r)) {
+                reverted.push(format!(
+                    "{} is owned by {} {} again",
+                    kept.name, r.kind, r.name
+                ));
+            }
+        }
+    }
+    if !lost_names.is_empty() {
+        return Err(Stop::Failed(format!(
+            "NAMESPACE LOST on {cluster}: {}",
+            lost_names.join(", ")
+        )));
+    }
+    if !reverted.is_empty() {
+        return Err(Stop::Blocked(format!(
+            "a controller reverted the unbinding on {cluster}, so nothing will be deleted: {}",
+            reverted.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// Every namespace of a cluster, in pages.
+pub async fn list_namespaces(client: &kube::Client) -> Result<Vec<Namespace>, CallError> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let mut out = Vec::new();
+    let mut params = ListParams::default().limit(500);
+    loop {
+        let page = call(api.list(&params)).await?;
+        out.extend(page.items);
+        match page.metadata.continue_ {
+            Some(c) if !c.is_empty() => params = params.continue_token(&c),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The namespaces the plan binds on `cluster`, with their workspace.
+fn bindings<'a>(
+    plan: &'a Plan,
+    cluster: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> {
+    plan.steps().filter_map(move |s| match &s.action {
+        Action::BindNamespace {
+            cluster: c,
+            namespace,
+            uid,
+            workspace,
+        } if c == cluster => Some((namespace.as_str(), uid.as_str(), workspace.as_str())),
+        _ => None,
+    })
+}
+
+async fn verify_bound(ctx: &StepCtx<'_>, step: &Step, cluster: &str) -> Result<(), Stop> {
+    let client = ctx.client(cluster).await?;
+    let ws_api: Api<DynamicObject> = Api::all_with(client.clone(), &workspaces());
+    wait(ctx, step, WAIT_LIMIT, || async {
+        let found = match list_namespaces(&client).await {
+            Ok(f) => f,
+            Err(e) => return note(e),
+        };
+        let mut pending = Vec::new();
+        for (name, uid, workspace) in bindings(ctx.plan, cluster) {
+            let Some(ns) = found.iter().find(|n| n.metadata.uid.as_deref() == Some(uid)) else {
+                return Err(Stop::Failed(format!(
+                    "NAMESPACE LOST on {cluster}: {name} (uid {uid})"
+                )));
+            };
+            if ns.metadata.deletion_timestamp.is_some() {
+                return Err(Stop::Failed(format!(
+                    "NAMESPACE LOST on {cluster}: {name} is terminating"
+                )));
+            }
+            let ws_uid = match get_opt(&ws_api, workspace).await {
+                Ok(w) => w.and_then(|w| w.metadata.uid),
+                Err(e) => return note(e),
+            };
+            let owned = ns.metadata.owner_references.iter().flatten().any(|r| {
+                r.kind == "Workspace" && r.name == workspace && Some(&r.uid) == ws_uid.as_ref()
+            });
+            if !owned {
+                pending.push(format!("{name}→{workspace}"));
+            }
+        }
+        if pending.is_empty() {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(format!(
+                "waiting for the namespace controller to set the workspace owner on {} project(s): {}",
+                pending.len(),
+                pending.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            )))
+        }
+    })
+    .await?;
+    verify(ctx, cluster, Expect::Exists).await
+}
+
+async fn delete_workspace(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    workspace: &str,
+    uid: &str,
+    template: bool,
+) -> Result<(), Stop> {
+    let client = ctx.client(cluster).await?;
+    // Tripwire: no kept namespace may be labelled with or owned by this workspace now.
+    let found = list_namespaces(&client)
+        .await
+        .map_err(|e| Stop::Paused(e.describe()))?;
+    for kept in ctx.plan.kept_on(cluster) {
+        if let Some(ns) = found
+            .iter()
+            .find(|n| n.metadata.uid.as_deref() == Some(kept.uid.as_str()))
+        {
+            let owned = ns
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|r| is_workspace_owner(r) && r.name == workspace);
+            if owned || label(&ns.metadata, WORKSPACE_LABEL) == Some(workspace) {
+                return Err(Stop::Blocked(format!(
+                    "namespace {} is bound to workspace {workspace} again; deleting the workspace now would delete it, so ksmc stopped before the deletion",
+                    kept.name
+                )));
+            }
+        }
+    }
+    let (resource, kind) = if template {
+        (workspace_templates(), "workspacetemplates")
+    } else {
+        (workspaces(), "workspaces")
+    };
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+    retry(&format!("{kind}/{workspace} on {cluster}"), || async {
+        let Some(obj) = get_opt(&api, workspace).await? else {
+            return Ok(Done);
+        };
+        if obj.metadata.uid.as_deref() != Some(uid) || obj.metadata.deletion_timestamp.is_some() {
+            return Ok(Done);
+        }
+        let rv = obj.metadata.resource_version.clone();
+        let mut rv_now = rv.clone();
+        if template {
+            let mut finalizers = obj.metadata.finalizers.clone().unwrap_or_default();
+            if !finalizers.iter().any(|f| f == member::ORPHAN_FINALIZER) {
+                finalizers.push(member::ORPHAN_FINALIZER.into());
+                let patch = json!({"metadata": {"resourceVersion": rv, "finalizers": finalizers}});
+                let patched = ctx
+                    .write(
+                        step,
+                        format!("PATCH /apis/tenant.kubesphere.io/v1alpha2/workspacetemplates/{workspace} (merge: + finalizer {})", member::ORPHAN_FINALIZER),
+                        rv.clone(),
+                        api.patch(workspace, &PatchParams::default(), &Patch::Merge(&patch)),
+                    )
+                    .await?;
+                rv_now = patched.metadata.resource_version;
+            }
+        }
+        let params = DeleteParams {
+            propagation_policy: Some(kube::api::PropagationPolicy::Orphan),
+            preconditions: Some(Preconditions {
+                uid: Some(uid.to_owned()),
+                resource_version: rv_now.clone(),
+            }),
+            ..DeleteParams::default()
+        };
+        ctx.write(
+            step,
+            format!("DELETE /apis/tenant.kubesphere.io/{}/{kind}/{workspace} (Orphan, preconditions uid+resourceVersion)", resource.version),
+            rv_now,
+            api.delete(workspace, &params).map_ok(|e| e.left()),
+        )
+        .await?;
+        Ok(Done)
+    })
+    .await?;
+    // Gone from the member (the template's controller deletes the local Workspace too).
+    let ws_api: Api<DynamicObject> = Api::all_with(client, &workspaces());
+    wait(ctx, step, WAIT_LIMIT, || async {
+        for a in [&api, &ws_api] {
+            match get_opt(a, workspace).await {
+                Ok(None) => {}
+                Ok(Some(o)) => {
+                    let fin = o.metadata.finalizers.unwrap_or_default().join(", ");
+                    return Ok(Err(format!(
+                        "{workspace} is terminating (finalizers: {fin})"
+                    )));
+                }
+                Err(e) => return note(e),
+            }
+        }
+        Ok(Ok(()))
+    })
+    .await
+}
+
+async fn ensure_placement(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    host: &str,
+    workspace: &str,
+    cluster_name: &str,
+    manager: &str,
+) -> Result<(), Stop> {
+    let api: Api<DynamicObject> = Api::all_with(ctx.client(host).await?, &workspace_templates());
+    let what = format!("workspace {workspace} on {host}");
+    let refused = std::sync::Mutex::new(None);
+    let (api_ref, refused_ref) = (&api, &refused);
+    let result = retry(&what, || async move {
+        let api = api_ref;
+        let Some(obj) = get_opt(api, workspace).await? else {
+            let body: DynamicObject = serde_json::from_value(member::workspace_template(
+                workspace,
+                cluster_name,
+                manager,
+            ))
+            .map_err(|e| CallError::Fatal(AppError::new(crate::ErrorKind::Internal, e.to_string())))?;
+            ctx.write(
+                step,
+                "POST /apis/tenant.kubesphere.io/v1alpha2/workspacetemplates".into(),
+                None,
+                api.create(&kube::api::PostParams::default(), &body),
+            )
+            .await?;
+            return Ok(Done);
+        };
+        let value = to_json(&obj);
+        if let Some(why) = member::template_refusal(&value) {
+            if let Ok(mut r) = refused_ref.lock() {
+                *r = Some(why);
+            }
+            return Ok(Done);
+        }
+        if member::template_places(&value, cluster_name) {
+            return Ok(Done);
+        }
+        let rv = obj.metadata.resource_version.clone();
+        let patch = json!({
+            "metadata": {"resourceVersion": rv},
+            "spec": {"placement": {"clusters": member::placement_with(&value, cluster_name)}},
+        });
+        ctx.write(
+            step,
+            format!("PATCH /apis/tenant.kubesphere.io/v1alpha2/workspacetemplates/{workspace} (merge: placement + {cluster_name}, resourceVersion)"),
+            rv,
+            api.patch(workspace, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await?;
+        Ok(Done)
+    })
+    .await;
+    if let Some(why) = refused.into_inner().ok().flatten() {
+        return Err(Stop::Blocked(format!("{what}: {why}")));
+    }
+    result
+}

@@ -1,0 +1,78 @@
+//! A running ksmc-sim estate, its clusters for workflows, and a runs directory.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use ksmc_core::kubeconfig::sources_in_dir;
+use ksmc_core::workflow::{Clusters, Runs};
+use ksmc_sim::{Estate, EstateOptions, Scenario};
+use kube::api::Api;
+
+pub struct Env {
+    pub estate: Estate,
+    pub dir: tempfile::TempDir,
+    pub runs: Runs,
+    pub clusters: Clusters,
+}
+
+impl Env {
+    pub async fn start(scenario: Scenario) -> Self {
+        Self::start_with(scenario, EstateOptions::default()).await
+    }
+
+    pub async fn start_with(scenario: Scenario, options: EstateOptions) -> Self {
+        let estate = Estate::start(&scenario, &options).await.expect("estate");
+        let dir = tempfile::tempdir().unwrap();
+        estate.write_dir(dir.path()).unwrap();
+        let sources = sources_in_dir(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|(_, s)| s.unwrap());
+        let clusters = Clusters::new(sources);
+        let runs = Runs::new(&dir.path().join("runs"));
+        Self {
+            estate,
+            dir,
+            runs,
+            clusters,
+        }
+    }
+
+    /// A plain client (kube's default retries) for checking from outside.
+    pub async fn client(&self, name: &str) -> kube::Client {
+        self.clusters.source(name).unwrap().client().await.unwrap()
+    }
+}
+
+pub async fn namespace(client: &kube::Client, name: &str) -> Option<Namespace> {
+    Api::<Namespace>::all(client.clone())
+        .get_opt(name)
+        .await
+        .unwrap()
+}
+
+pub async fn ns_names(client: &kube::Client) -> Vec<String> {
+    Api::<Namespace>::all(client.clone())
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect()
+}
+
+pub async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
