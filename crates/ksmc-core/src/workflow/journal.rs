@@ -132,7 +132,15 @@ impl Journal {
         options.create(true).append(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(path).map_err(|e| io_error(path, &e))?;
+        let mut file = options.open(path).map_err(|e| io_error(path, &e))?;
+        // A crash mid-line leaves a torn tail; start the next record on a line of its own.
+        let torn = std::fs::read(path)
+            .map_err(|e| io_error(path, &e))?
+            .last()
+            .is_some_and(|b| *b != b'\n');
+        if torn {
+            file.write_all(b"\n").map_err(|e| io_error(path, &e))?;
+        }
         let next_seq = (existing.records.len() + existing.damaged) as u64;
         Ok(Self {
             path: path.to_owned(),
