@@ -220,7 +220,7 @@ impl Journal {
         let synced = self.synced.clone();
         let state = self.state.clone();
         // One flush at a time; whoever holds the lock syncs everything written so far.
-        tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || -> Result<(), AppError> {
             let mut done = synced.lock().map_err(|_| poisoned())?;
             if *done >= mine {
                 return Ok(());
@@ -231,12 +231,32 @@ impl Journal {
             Ok(())
         })
         .await
-        .map_err(|_| AppError::new(ErrorKind::Internal, "the journal flush was interrupted"))?
+        .map_err(|_| AppError::new(ErrorKind::Internal, "the journal flush was interrupted"))??;
+        crash_point(records.len());
+        Ok(())
     }
 
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Test hook for crash-and-resume tests: with `KSMC_CRASH_AFTER_RECORDS=n` in the
+/// environment, the process aborts (no unwinding, no cleanup: like `kill -9`) right after the
+/// journal record that brings this process's count to `n` or more is on disk.
+pub const CRASH_ENV: &str = "KSMC_CRASH_AFTER_RECORDS";
+
+fn crash_point(appended: usize) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    static LIMIT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let limit = LIMIT.get_or_init(|| std::env::var(CRASH_ENV).ok()?.parse().ok());
+    if let Some(limit) = limit {
+        let seen = COUNT.fetch_add(appended as u64, Ordering::SeqCst) + appended as u64;
+        if seen >= *limit {
+            std::process::abort();
+        }
     }
 }
 
