@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::access::Clusters;
 use super::journal::{Journal, Record};
-use super::plan::{Plan, Step};
+use super::plan::{Action, Plan, Step};
 use super::runs::{RunDir, RunStatus};
 use super::steps::{self, StepCtx, Stop};
 use super::{Progress, RunEvent, lease};
@@ -144,13 +144,7 @@ pub async fn apply(
             holder: holder.clone(),
         }])
         .await?;
-    let done: BTreeSet<u32> = before
-        .iter()
-        .filter_map(|r| match r {
-            Record::StepDone { step, .. } => Some(*step),
-            _ => None,
-        })
-        .collect();
+    let done = done_steps(&plan, &before);
     let ctx = StepCtx {
         clusters,
         journal: &journal,
@@ -234,6 +228,38 @@ pub async fn apply(
         report: report.clone(),
     });
     Ok(report)
+}
+
+/// Steps already done by earlier invocations. When the last one was blocked because a
+/// controller re-bound namespaces after they were unbound, the unbinding of that cluster is
+/// redone (it is safe: nothing after the settle step has run) instead of failing again.
+fn done_steps(plan: &Plan, records: &[Record]) -> BTreeSet<u32> {
+    let mut done: BTreeSet<u32> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::StepDone { step, .. } => Some(*step),
+            _ => None,
+        })
+        .collect();
+    let blocked_at = records.iter().rev().find_map(|r| match r {
+        Record::Blocked { step, .. } => Some(Some(*step)),
+        Record::Started { .. } | Record::Succeeded { .. } => Some(None),
+        _ => None,
+    });
+    let settle = blocked_at.flatten().and_then(|at| {
+        plan.steps().find_map(|s| match &s.action {
+            Action::SettleAndVerifyUnbound { cluster, .. } if s.id == at => Some(cluster.clone()),
+            _ => None,
+        })
+    });
+    if let Some(cluster) = settle {
+        for s in plan.steps() {
+            if matches!(&s.action, Action::UnbindNamespace { cluster: c, .. } if *c == cluster) {
+                done.remove(&s.id);
+            }
+        }
+    }
+    done
 }
 
 enum Ended {

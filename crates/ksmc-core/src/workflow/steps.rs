@@ -125,9 +125,8 @@ where
                 last = "the object kept changing (409 Conflict)".into();
             }
             Err(CallError::Transient(m)) => last = m,
-            Err(CallError::NotFound) => {
-                return Err(Stop::Failed(format!("{what}: not found")));
-            }
+            // Gone between the read and the write: the next attempt's read says what now.
+            Err(CallError::NotFound) => last = "404 NotFound".into(),
             Err(CallError::Fatal(e)) => return Err(Stop::Failed(format!("{what}: {}", e.message))),
         }
     }
@@ -319,10 +318,8 @@ async fn unbind_namespace(
             return Ok(Done);
         }
         if ns.metadata.deletion_timestamp.is_some() {
-            return Err(CallError::Fatal(AppError::new(
-                crate::ErrorKind::Conflict,
-                "it is terminating".to_owned(),
-            )));
+            gone_ref.store(true, Ordering::SeqCst);
+            return Ok(Done);
         }
         let owners = ns.metadata.owner_references.clone().unwrap_or_default();
         let keep: Vec<_> = owners.iter().filter(|r| !is_workspace_owner(r)).collect();
@@ -354,7 +351,7 @@ async fn unbind_namespace(
             .find(|n| n.cluster == cluster && n.name == name);
         return Err(kept.map_or_else(
             || Stop::Failed(format!("{what} is gone")),
-            |k| lost(k, "is gone"),
+            |k| lost(k, "was deleted by someone else"),
         ));
     }
     result
