@@ -206,3 +206,97 @@ async fn errors_throttling_and_lost_answers_end_verified_with_each_write_applied
         assert!(ns.metadata.deletion_timestamp.is_none());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_writer_at_a_time_and_a_lock_breaks_only_with_its_holder_id() {
+    use ksmc_core::workflow::lease;
+    let env = Env::start(ksmc_sim::Scenario::migrate()).await;
+    let plan = workflow::plan_workflow(&unbind(), &env.clusters)
+        .await
+        .unwrap();
+    let run = env.runs.create(&plan).unwrap();
+    // Another operator's run holds prod-1.
+    lease::acquire(&env.clusters, "prod-1", "ksmc-run-someone-else")
+        .await
+        .unwrap();
+    let err = workflow::apply(
+        &env.clusters,
+        &run,
+        &ApplyOptions::default(),
+        &workflow::NoProgress,
+    )
+    .await
+    .expect_err("locked");
+    assert_eq!(err.kind, ksmc_core::ErrorKind::Locked);
+    assert!(
+        err.message.contains("ksmc-run-someone-else"),
+        "{}",
+        err.message
+    );
+    assert!(!run.journal_path().exists(), "nothing started");
+    // The old host's lease taken before the refusal was given back.
+    assert_eq!(
+        lease::holder(&env.clusters, "old-host").await.unwrap(),
+        None
+    );
+
+    let wrong = lease::break_lease(&env.clusters, "prod-1", "ksmc-run-someone")
+        .await
+        .expect_err("wrong id");
+    assert_eq!(wrong.kind, ksmc_core::ErrorKind::Invalid);
+    assert!(
+        lease::holder(&env.clusters, "prod-1")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    lease::break_lease(&env.clusters, "prod-1", "ksmc-run-someone-else")
+        .await
+        .unwrap();
+    let report = apply(&env, &run, true).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partition_mid_run_pauses_and_resume_completes() {
+    use ksmc_sim::faults::Partition;
+    let env = Env::start(ksmc_sim::Scenario::migrate()).await;
+    let input = WorkflowInput::Unbind {
+        member: "prod-1".into(),
+        old_host: Some("old-host".into()),
+        cluster_name: None,
+        projects: None,
+        settle_seconds: 2,
+    };
+    let plan = workflow::plan_workflow(&input, &env.clusters)
+        .await
+        .unwrap();
+    let run = env.runs.create(&plan).unwrap();
+    let cut = async {
+        // Cut prod-1 off once the projects are unbound, during the settle window.
+        workflow_common::wait_until("the unbind phase is done", || async {
+            run.summary().is_ok_and(|s| s.steps_done >= 4)
+        })
+        .await;
+        env.estate
+            .set_partition("prod-1", Some(Partition::Reset))
+            .unwrap();
+    };
+    let (report, ()) = tokio::join!(apply(&env, &run, true), cut);
+    assert_eq!(report.status, RunStatus::Paused, "{report:#?}");
+    assert!(
+        workspace_exists_after_heal(&env).await,
+        "nothing deleted while cut off"
+    );
+    let report = apply(&env, &run, false).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    let member = env.client("prod-1").await;
+    for name in KEPT {
+        assert!(namespace(&member, name).await.is_some(), "{name}");
+    }
+}
+
+async fn workspace_exists_after_heal(env: &Env) -> bool {
+    env.estate.set_partition("prod-1", None).unwrap();
+    workspace_exists(env, "ws-apps").await
+}
