@@ -13,6 +13,7 @@
 //! with a clear message until their branch exists.
 
 pub mod access;
+pub mod admin;
 pub mod engine;
 pub mod import;
 pub mod journal;
@@ -197,6 +198,43 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
             )
             .await?
         }
+        WorkflowInput::Workspace {
+            host,
+            workspace,
+            placement,
+            manager,
+        } => (
+            format!(
+                "Workspace {workspace} on {host}, placed on {}",
+                placement.join(", ")
+            ),
+            admin::plan_workspace(clusters, host, workspace, placement, manager).await?,
+        ),
+        WorkflowInput::User {
+            host,
+            user,
+            email,
+            role,
+        } => (
+            format!("Create user {user} ({role}) on {host}"),
+            admin::plan_user(clusters, host, user, email, role).await?,
+        ),
+        WorkflowInput::Invite {
+            host,
+            workspace,
+            user,
+            role,
+        } => (
+            format!("Invite {user} into {workspace} as {role}"),
+            admin::plan_invite(clusters, host, workspace, user, role).await?,
+        ),
+        WorkflowInput::Component {
+            clusters: targets,
+            component,
+        } => (
+            format!("Enable {component} on {}", targets.join(", ")),
+            admin::plan_component(clusters, targets, component).await?,
+        ),
     };
     Ok(Plan::new(
         input.clone(),

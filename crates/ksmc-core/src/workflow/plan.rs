@@ -113,6 +113,19 @@ pub enum Action {
     VerifyBound { cluster: String },
     /// Re-read every kept namespace: it exists with the same uid and is not terminating.
     VerifyInventory { cluster: String },
+    /// Create an object with a fixed name; one already there is done.
+    CreateObject {
+        cluster: String,
+        resource: super::admin::ResourceRef,
+        body: serde_json::Value,
+    },
+    /// Merge-patch an object (with its resourceVersion); done when the patch already holds.
+    MergePatch {
+        cluster: String,
+        resource: super::admin::ResourceRef,
+        name: String,
+        patch: serde_json::Value,
+    },
 }
 
 impl Action {
@@ -122,7 +135,9 @@ impl Action {
         match self {
             Self::UnbindNamespace { cluster, .. }
             | Self::DeleteWorkspace { cluster, .. }
-            | Self::BindNamespace { cluster, .. } => Some(cluster),
+            | Self::BindNamespace { cluster, .. }
+            | Self::CreateObject { cluster, .. }
+            | Self::MergePatch { cluster, .. } => Some(cluster),
             Self::DeleteCluster { host, .. }
             | Self::CreateCluster { host, .. }
             | Self::EnsureWorkspacePlacement { host, .. } => Some(host),
@@ -215,6 +230,33 @@ pub enum WorkflowInput {
         workspace_map: BTreeMap<String, String>,
         settle_seconds: u64,
     },
+    /// Create a workspace on the host, or add clusters to its placement.
+    Workspace {
+        host: String,
+        workspace: String,
+        /// Cluster names (as the host knows them).
+        placement: Vec<String>,
+        manager: String,
+    },
+    /// Create a user on the host with a platform role.
+    User {
+        host: String,
+        user: String,
+        email: String,
+        role: String,
+    },
+    /// Invite a user into a workspace with a workspace role.
+    Invite {
+        host: String,
+        workspace: String,
+        user: String,
+        role: String,
+    },
+    /// Enable a pluggable component on several clusters together.
+    Component {
+        clusters: Vec<String>,
+        component: String,
+    },
 }
 
 impl WorkflowInput {
@@ -226,6 +268,10 @@ impl WorkflowInput {
             Self::Import { .. } => "import",
             Self::Rebind { .. } => "rebind",
             Self::Migrate { .. } => "migrate",
+            Self::Workspace { .. } => "workspace",
+            Self::User { .. } => "user",
+            Self::Invite { .. } => "invite",
+            Self::Component { .. } => "component",
         }
     }
 }

@@ -277,7 +277,97 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
             namespace,
         } => member::create_cluster(ctx, step, host, m, name, namespace, service_account).await,
         Action::WaitClusterReady { host, name } => member::wait_ready(ctx, step, host, name).await,
+        Action::CreateObject {
+            cluster,
+            resource,
+            body,
+        } => create_object(ctx, step, cluster, resource, body).await,
+        Action::MergePatch {
+            cluster,
+            resource,
+            name,
+            patch,
+        } => merge_patch(ctx, step, cluster, resource, name, patch).await,
     }
+}
+
+async fn create_object(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    resource: &super::admin::ResourceRef,
+    body: &Value,
+) -> Result<(), Stop> {
+    let api = resource.api(ctx.client(cluster).await?);
+    let name = body["metadata"]["name"].as_str().unwrap_or_default();
+    let object: DynamicObject = serde_json::from_value(body.clone())
+        .map_err(|e| Stop::Failed(format!("{} {name}: {e}", resource.kind)))?;
+    let api = &api;
+    let object = &object;
+    retry(
+        &format!("{} {name} on {cluster}", resource.kind),
+        || async move {
+            if get_opt(api, name).await?.is_some() {
+                return Ok(Done);
+            }
+            match ctx
+                .write(
+                    step,
+                    format!("POST {}", resource.path()),
+                    None,
+                    api.create(&kube::api::PostParams::default(), object),
+                )
+                .await
+            {
+                Ok(_) => Ok(Done),
+                // Made by an earlier attempt whose answer was lost: the next read sees it.
+                Err(CallError::AlreadyExists) => Err(CallError::Conflict),
+                Err(e) => Err(e),
+            }
+        },
+    )
+    .await
+}
+
+async fn merge_patch(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    resource: &super::admin::ResourceRef,
+    name: &str,
+    patch: &Value,
+) -> Result<(), Stop> {
+    let api = resource.api(ctx.client(cluster).await?);
+    let api = &api;
+    retry(
+        &format!("{} {name} on {cluster}", resource.kind),
+        || async move {
+            let Some(current) = get_opt(api, name).await? else {
+                return Err(CallError::Fatal(AppError::new(
+                    crate::ErrorKind::NotFound,
+                    format!("{} {name} does not exist on {cluster}", resource.kind),
+                )));
+            };
+            let now = to_json(&current);
+            let mut merged = now.clone();
+            json_patch::merge(&mut merged, patch);
+            if merged == now {
+                return Ok(Done);
+            }
+            let rv = current.metadata.resource_version.clone();
+            let mut body = patch.clone();
+            body["metadata"]["resourceVersion"] = json!(rv);
+            ctx.write(
+                step,
+                format!("PATCH {}/{name} (merge, resourceVersion)", resource.path()),
+                rv,
+                api.patch(name, &PatchParams::default(), &Patch::Merge(&body)),
+            )
+            .await?;
+            Ok(Done)
+        },
+    )
+    .await
 }
 
 /// Whether an ownerReference is a KubeSphere workspace's.
