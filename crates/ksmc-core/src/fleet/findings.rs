@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use crate::workflow::WorkflowInput;
+
 use super::facts::{ClusterFacts, ManagedCluster, is_zero_duration};
 use crate::facts::ClusterRole;
 
@@ -29,6 +31,17 @@ pub struct Fix {
     pub commands: Vec<String>,
     /// A fix-it action ksmc will run itself, by id.
     pub fix_it: Option<String>,
+    /// The workflow that carries the fix-it out (plan it, review it, apply it).
+    pub workflow: Option<crate::workflow::WorkflowInput>,
+}
+
+impl Fix {
+    /// The same fix, carried out by `workflow`.
+    #[must_use]
+    pub fn by(mut self, workflow: crate::workflow::WorkflowInput) -> Self {
+        self.workflow = Some(workflow);
+        self
+    }
 }
 
 /// One thing wrong (or worth knowing) in an estate.
@@ -174,6 +187,7 @@ fn fix(summary: impl Into<String>, commands: Vec<String>, fix_it: Option<&str>) 
         summary: summary.into(),
         commands,
         fix_it: fix_it.map(str::to_owned),
+        workflow: None,
     }
 }
 
@@ -286,7 +300,8 @@ fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut Out) {
                 Some(format!("Cluster {} on {}", mc.name, h.name)),
                 format!("{name} is a member of {} but its clusterRole is {}", h.name, role_name(role)),
                 format!("{} manages {name} as Cluster {}, yet {name}'s kubesphere-config says clusterRole {}. The host's proxy and token checks assume a member; KubeSphere's validation would refuse it: \"the clusterRole of the member cluster must be 'member'\".", h.name, mc.name, role_name(role)),
-                fix("Set clusterRole member in the member's ClusterConfiguration.", vec![set_member_role_command(name)], Some("set-member-role")),
+                fix("Set clusterRole member in the member's ClusterConfiguration.", vec![set_member_role_command(name)], Some("set-member-role"))
+                    .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: true, copy_jwt: false }),
             );
         }
     } else if role == ClusterRole::None
@@ -304,7 +319,8 @@ fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut Out) {
                     "Set the host's jwtSecret and clusterRole member in the ClusterConfiguration, then wait for ks-installer.",
                     [copy_jwt_commands(&h.name, name), vec![set_member_role_command(name)]].concat(),
                     Some("prepare-member"),
-                ),
+                )
+                .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: true, copy_jwt: true }),
             );
         }
     }
@@ -324,7 +340,8 @@ fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut Out) {
                         Some("ConfigMap kubesphere-system/kubesphere-config".into()),
                         format!("{name}'s jwtSecret differs from {}'s", h.name),
                         format!("The member verifies the tokens the host issues with its own jwtSecret (fingerprint {mine}; host {} has {theirs}). Users entering {name} from the host are logged out (\"signature is invalid\", a \"session timeout\" loop), and KubeSphere's validation refuses the import: \"hostcluster Jwt is not equal to member cluster jwt, please edit the member cluster cluster config\".", h.name),
-                        fix("Copy the host's jwtSecret into the member's ClusterConfiguration and wait for ks-installer to re-render kubesphere-config.", copy_jwt_commands(&h.name, name), Some("copy-jwt-secret")),
+                        fix("Copy the host's jwtSecret into the member's ClusterConfiguration and wait for ks-installer to re-render kubesphere-config.", copy_jwt_commands(&h.name, name), Some("copy-jwt-secret"))
+                            .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: false, copy_jwt: true }),
                     );
                 }
             }
@@ -435,7 +452,8 @@ fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
                             format!("# or: unbind the projects of {ws} on {name} (label and ownerReferences), then: {} delete workspace {ws}", kubectl(name), ws = ws.name),
                         ],
                         Some("unbind-stale-workspace"),
-                    ),
+                    )
+                    .by(WorkflowInput::Workspace { host: h.name.clone(), workspace: ws.name.clone(), placement: vec![on_host.to_owned()], manager: "admin".into() }),
                 );
             }
         } else {
@@ -546,7 +564,8 @@ fn projects(c: &ClusterFacts, out: &mut Out) {
                         "Remove that ownerReference now (the namespace controller re-binds it to the live workspace).",
                         vec![format!("{} patch namespace {} --type json -p '[{{\"op\":\"test\",\"path\":\"/metadata/ownerReferences/{i}/uid\",\"value\":\"{}\"}},{{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences/{i}\"}}]'", kubectl(name), p.name, r.uid)],
                         Some("strip-stale-owner"),
-                    ),
+                    )
+                    .by(WorkflowInput::StripOwner { cluster: name.to_owned(), namespace: p.name.clone(), owner_uid: r.uid.clone() }),
                 );
             }
         }

@@ -87,6 +87,7 @@ fn fix(summary: impl Into<String>, commands: Vec<String>, fix_it: Option<&str>) 
         summary: summary.into(),
         commands,
         fix_it: fix_it.map(str::to_owned),
+        workflow: None,
     })
 }
 

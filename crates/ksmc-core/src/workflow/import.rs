@@ -90,44 +90,13 @@ pub async fn plan(
     }
     let mut phases = Vec::new();
     if set_role || copy_jwt {
-        let mut changes = Vec::new();
-        let mut cmds = Vec::new();
-        if set_role {
-            changes.push(
-                "~ ClusterConfiguration ks-installer: spec.multicluster.clusterRole → member"
-                    .to_owned(),
-            );
-            cmds.push(set_member_role_command(member));
-        }
-        if copy_jwt {
-            changes.push(format!(
-                "~ ClusterConfiguration ks-installer: spec.authentication.jwtSecret → {host}'s (fingerprint {})",
-                h.jwt_fingerprint().unwrap_or("?")
-            ));
-            cmds.extend(copy_jwt_commands(host, member));
-        }
-        phases.push(Phase {
-            title: format!("Configure {member} as a member of {host}"),
-            concurrent: false,
-            steps: vec![
-                step(
-                    format!("Set {member}'s ClusterConfiguration for {host}"),
-                    Action::ConfigureMember { member: member.to_owned(), host: host.to_owned(), set_role, copy_jwt },
-                    "PATCH /apis/installer.kubesphere.io/v1alpha1/namespaces/kubesphere-system/clusterconfigurations/ks-installer (merge, resourceVersion)".into(),
-                    changes,
-                    cmds,
-                    "The jwtSecret is read from the host at apply time and sent only in this request; ksmc never shows, logs or journals it. A host is never turned into a member.",
-                ),
-                step(
-                    format!("Wait for ks-installer to render {member}'s kubesphere-config"),
-                    Action::WaitMemberConfig { member: member.to_owned(), host: host.to_owned() },
-                    "GET /api/v1/namespaces/kubesphere-system/configmaps/kubesphere-config (polled)".into(),
-                    Vec::new(),
-                    vec![format!("{} -n kubesphere-system get cm kubesphere-config -o jsonpath='{{.data.kubesphere\\.yaml}}' | grep -E 'clusterRole|accessTokenMaxAge'", kubectl(member))],
-                    "The Cluster is created only once the member's effective configuration is a member with the host's jwtSecret.",
-                ),
-            ],
-        });
+        phases.push(configure_phase(
+            host,
+            member,
+            h.jwt_fingerprint(),
+            set_role,
+            copy_jwt,
+        ));
     }
     let sa = service_account_for(host);
     phases.push(Phase {
@@ -170,4 +139,53 @@ pub async fn plan(
         phases,
         cluster_name: name,
     })
+}
+
+/// The member fix-its as a phase: set the ClusterConfiguration, wait for ks-installer.
+#[must_use]
+pub fn configure_phase(
+    host: &str,
+    member: &str,
+    host_fingerprint: Option<&str>,
+    set_role: bool,
+    copy_jwt: bool,
+) -> Phase {
+    let mut changes = Vec::new();
+    let mut cmds = Vec::new();
+    if set_role {
+        changes.push(
+            "~ ClusterConfiguration ks-installer: spec.multicluster.clusterRole → member"
+                .to_owned(),
+        );
+        cmds.push(set_member_role_command(member));
+    }
+    if copy_jwt {
+        changes.push(format!(
+            "~ ClusterConfiguration ks-installer: spec.authentication.jwtSecret → {host}'s (fingerprint {})",
+            host_fingerprint.unwrap_or("?")
+        ));
+        cmds.extend(copy_jwt_commands(host, member));
+    }
+    Phase {
+        title: format!("Configure {member} as a member of {host}"),
+        concurrent: false,
+        steps: vec![
+            step(
+                format!("Set {member}'s ClusterConfiguration for {host}"),
+                Action::ConfigureMember { member: member.to_owned(), host: host.to_owned(), set_role, copy_jwt },
+                "PATCH /apis/installer.kubesphere.io/v1alpha1/namespaces/kubesphere-system/clusterconfigurations/ks-installer (merge, resourceVersion)".into(),
+                changes,
+                cmds,
+                "The jwtSecret is read from the host at apply time and sent only in this request; ksmc never shows, logs or journals it. A host is never turned into a member.",
+            ),
+            step(
+                format!("Wait for ks-installer to render {member}'s kubesphere-config"),
+                Action::WaitMemberConfig { member: member.to_owned(), host: host.to_owned() },
+                "GET /api/v1/namespaces/kubesphere-system/configmaps/kubesphere-config (polled)".into(),
+                Vec::new(),
+                vec![format!("{} -n kubesphere-system get cm kubesphere-config -o jsonpath='{{.data.kubesphere\\.yaml}}' | grep -E 'clusterRole|accessTokenMaxAge'", kubectl(member))],
+                "The Cluster is created only once the member's effective configuration is a member with the host's jwtSecret.",
+            ),
+        ],
+    }
 }

@@ -15,6 +15,7 @@
 pub mod access;
 pub mod admin;
 pub mod engine;
+pub mod fixits;
 pub mod import;
 pub mod journal;
 pub mod lease;
@@ -234,6 +235,23 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
         } => (
             format!("Enable {component} on {}", targets.join(", ")),
             admin::plan_component(clusters, targets, component).await?,
+        ),
+        WorkflowInput::FixMember {
+            host,
+            member,
+            set_role,
+            copy_jwt,
+        } => (
+            format!("Configure {member} as a member of {host}"),
+            fixits::plan_member(clusters, host, member, *set_role, *copy_jwt).await?,
+        ),
+        WorkflowInput::StripOwner {
+            cluster,
+            namespace,
+            owner_uid,
+        } => (
+            format!("Remove a dangling workspace owner from {namespace} on {cluster}"),
+            fixits::plan_strip_owner(clusters, cluster, namespace, owner_uid).await?,
         ),
     };
     Ok(Plan::new(

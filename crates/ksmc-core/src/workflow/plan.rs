@@ -113,6 +113,13 @@ pub enum Action {
     VerifyBound { cluster: String },
     /// Re-read every kept namespace: it exists with the same uid and is not terminating.
     VerifyInventory { cluster: String },
+    /// Remove one ownerReference (by owner uid) from a namespace, keeping its label.
+    StripOwner {
+        cluster: String,
+        namespace: String,
+        uid: String,
+        owner_uid: String,
+    },
     /// Create an object with a fixed name; one already there is done.
     CreateObject {
         cluster: String,
@@ -137,6 +144,7 @@ impl Action {
             | Self::DeleteWorkspace { cluster, .. }
             | Self::BindNamespace { cluster, .. }
             | Self::CreateObject { cluster, .. }
+            | Self::StripOwner { cluster, .. }
             | Self::MergePatch { cluster, .. } => Some(cluster),
             Self::DeleteCluster { host, .. }
             | Self::CreateCluster { host, .. }
@@ -252,6 +260,21 @@ pub enum WorkflowInput {
         user: String,
         role: String,
     },
+    /// The member fix-its: clusterRole member and/or the host's jwtSecret, then the wait for
+    /// ks-installer.
+    FixMember {
+        host: String,
+        member: String,
+        set_role: bool,
+        copy_jwt: bool,
+    },
+    /// Remove a dangling workspace ownerReference from a project (the garbage-collection
+    /// hazard), keeping the project in its workspace.
+    StripOwner {
+        cluster: String,
+        namespace: String,
+        owner_uid: String,
+    },
     /// Enable a pluggable component on several clusters together.
     Component {
         clusters: Vec<String>,
@@ -272,6 +295,8 @@ impl WorkflowInput {
             Self::User { .. } => "user",
             Self::Invite { .. } => "invite",
             Self::Component { .. } => "component",
+            Self::FixMember { .. } => "fix-member",
+            Self::StripOwner { .. } => "strip-owner",
         }
     }
 }

@@ -277,6 +277,12 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
             namespace,
         } => member::create_cluster(ctx, step, host, m, name, namespace, service_account).await,
         Action::WaitClusterReady { host, name } => member::wait_ready(ctx, step, host, name).await,
+        Action::StripOwner {
+            cluster,
+            namespace,
+            uid,
+            owner_uid,
+        } => strip_owner(ctx, step, cluster, namespace, uid, owner_uid).await,
         Action::CreateObject {
             cluster,
             resource,
@@ -289,6 +295,46 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
             patch,
         } => merge_patch(ctx, step, cluster, resource, name, patch).await,
     }
+}
+
+async fn strip_owner(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    name: &str,
+    uid: &str,
+    owner_uid: &str,
+) -> Result<(), Stop> {
+    let api: Api<Namespace> = Api::all(ctx.client(cluster).await?);
+    let api = &api;
+    retry(&format!("namespace {name} on {cluster}"), || async move {
+        let ns = get_opt(api, name).await?;
+        let Some(ns) = ns.filter(|n| n.metadata.uid.as_deref() == Some(uid)) else {
+            return Err(CallError::Fatal(AppError::new(
+                crate::ErrorKind::NotFound,
+                format!("uid {uid} is gone: NAMESPACE LOST"),
+            )));
+        };
+        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
+        let keep: Vec<_> = owners.iter().filter(|r| r.uid != owner_uid).collect();
+        if keep.len() == owners.len() {
+            return Ok(Done);
+        }
+        let rv = ns.metadata.resource_version.clone();
+        let patch = json!({"metadata": {
+            "resourceVersion": rv,
+            "ownerReferences": if keep.is_empty() { Value::Null } else { json!(keep) },
+        }});
+        ctx.write(
+            step,
+            format!("PATCH /api/v1/namespaces/{name} (merge)"),
+            rv,
+            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await?;
+        Ok(Done)
+    })
+    .await
 }
 
 async fn create_object(
