@@ -291,3 +291,59 @@ async fn bad_input_is_refused_before_any_request() {
         assert!(err.message.contains(want), "{} !~ {want}", err.message);
     }
 }
+
+/// Cancels the run as soon as the first step is done.
+struct CancelAfterFirst(workflow::CancelFlag);
+
+impl workflow::Progress for CancelAfterFirst {
+    fn event(&self, event: RunEvent) {
+        if matches!(event, RunEvent::StepDone { .. }) {
+            self.0.cancel();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_stops_between_steps_and_resume_finishes() {
+    let env = Env::start(ksmc_sim::Scenario::migrate()).await;
+    let plan = workflow::plan_workflow(&unbind_input(), &env.clusters)
+        .await
+        .unwrap();
+    let run = env.runs.create(&plan).unwrap();
+    let flag = workflow::CancelFlag::default();
+    let options = ApplyOptions {
+        concurrency: 1,
+        cancel: flag.clone(),
+        ..ApplyOptions::default()
+    };
+    let report = workflow::apply(&env.clusters, &run, &options, &CancelAfterFirst(flag))
+        .await
+        .unwrap();
+    assert_eq!(report.status, RunStatus::Cancelled, "{report:#?}");
+    assert_eq!(report.steps_done, 1);
+    let member = env.client("prod-1").await;
+    let ws: Api<DynamicObject> = Api::all_with(member.clone(), &access::workspaces());
+    assert!(
+        ws.get_opt("ws-apps").await.unwrap().is_some(),
+        "nothing deleted"
+    );
+    assert_eq!(run.summary().unwrap().status, RunStatus::Cancelled);
+
+    // Another process asks to cancel through the run directory; resume clears it first.
+    run.request_cancel().unwrap();
+    let report = workflow::apply(
+        &env.clusters,
+        &run,
+        &ApplyOptions {
+            check_stale: false,
+            ..ApplyOptions::default()
+        },
+        &workflow::NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    for name in KEPT {
+        assert!(namespace(&member, name).await.is_some());
+    }
+}
