@@ -5,8 +5,10 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::discovery::VersionInfo;
+use crate::hazards::Hazards;
 use crate::resources::{Registry, ResourceType};
 use crate::store::{Store, StoreError};
+use crate::writes::{Effect, WriteLog, WriteRecord};
 
 /// A simulated Kubernetes cluster (with or without KubeSphere installed).
 #[derive(Debug)]
@@ -19,6 +21,10 @@ pub struct SimCluster {
     pub admin_token: String,
     /// The estate's network, once the cluster is part of a running estate.
     pub network: std::sync::OnceLock<std::sync::Arc<crate::network::Network>>,
+    /// Every mutating request the API server applied (see [`crate::writes`]).
+    pub writes: WriteLog,
+    /// Faults that act on the store: owners re-added, namespaces deleted by someone else.
+    pub hazards: std::sync::Arc<Hazards>,
 }
 
 /// Errors seeding a cluster with fixture objects.
@@ -40,7 +46,26 @@ impl SimCluster {
             version,
             admin_token: random_token(),
             network: std::sync::OnceLock::new(),
+            writes: WriteLog::default(),
+            hazards: std::sync::Arc::default(),
         }
+    }
+
+    /// The mutating requests applied so far, oldest first.
+    #[must_use]
+    pub fn writes(&self) -> Vec<WriteRecord> {
+        self.writes.records()
+    }
+
+    /// Forgets the mutating requests applied so far.
+    pub fn clear_writes(&self) {
+        self.writes.clear();
+    }
+
+    /// Logs an applied mutating request, then lets the hazards react to it.
+    pub fn record_write(&self, method: &str, path: &str, status: u16, effect: Effect) {
+        self.writes.push(WriteRecord::new(method, path, status));
+        self.hazards.after_write(self, effect.change.as_ref());
     }
 
     /// Whether a bearer token authenticates here: the admin token, or the token of a

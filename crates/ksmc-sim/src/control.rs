@@ -10,6 +10,16 @@
 //! | `PUT /clusters/<name>/partition` | partition the cluster: `{"mode": "hang"}` (default) or `{"mode": "reset"}` |
 //! | `DELETE /clusters/<name>/partition` | lift the partition, keeping the rest of the plan |
 //! | `PUT /faults`, `DELETE /faults` | the same for every cluster |
+//! | `PUT /clusters/<name>/re-add-owners` | re-add Workspace ownerReferences a client removes: a JSON [`OwnerReAdd`] (an empty body takes the defaults) |
+//! | `DELETE /clusters/<name>/re-add-owners` | stop re-adding them |
+//! | `PUT /clusters/<name>/namespace-deletion` | delete a namespace after some applied writes: a JSON [`NamespaceDeletion`] |
+//! | `DELETE /clusters/<name>/namespace-deletion` | disarm it |
+//! | `DELETE /clusters/<name>/namespaces/<ns>` | delete a namespace now, as someone else would: `{"deleted": true}` or 404 |
+//! | `GET /clusters/<name>/writes` | the mutating requests the cluster applied, oldest first ([`crate::writes`]) |
+//! | `DELETE /clusters/<name>/writes` | forget them |
+//!
+//! Plans and the `re-add-owners` and `namespace-deletion` routes answer with the cluster's plan;
+//! `GET /clusters/<name>` also gives the counters of its faults and hazards.
 //!
 //! ```text
 //! curl -X PUT "$CONTROL/clusters/host/faults" -d '{"rules":[{"fault":"serviceUnavailable","probability":0.3}]}'
@@ -32,8 +42,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::cluster::SimCluster;
 use crate::estate::{EstateError, RunningCluster};
 use crate::faults::{ClusterFaults, FaultPlan, Partition};
+use crate::hazards::{NamespaceDeletion, OwnerReAdd};
 use crate::http::{Body, json_response};
 
 /// The largest request body the control endpoint reads.
@@ -46,6 +58,7 @@ pub struct ControlTarget {
     /// The cluster's API server URL.
     pub server: String,
     pub faults: Arc<ClusterFaults>,
+    pub cluster: Arc<SimCluster>,
 }
 
 /// Serves the control API until `shutdown` turns true.
@@ -115,7 +128,23 @@ async fn handle(targets: &[ControlTarget], req: Request<Incoming>) -> Response<B
                     target.faults.set_partition(None);
                     ok(&plan_json(target))
                 }
-                (_, [] | ["faults" | "partition"]) => not_allowed(&method, &path),
+                (_, ["re-add-owners" | "namespace-deletion" | "writes"]) => {
+                    hazard(target, &method, rest[0], &body)
+                        .unwrap_or_else(|| not_allowed(&method, &path))
+                }
+                (&Method::DELETE, ["namespaces", ns]) => {
+                    if crate::hazards::delete_namespace(&target.cluster, ns) {
+                        ok(&json!({"deleted": true}))
+                    } else {
+                        error(
+                            StatusCode::NOT_FOUND,
+                            &format!("no namespace {ns:?} that is not already terminating"),
+                        )
+                    }
+                }
+                (_, [] | ["faults" | "partition"] | ["namespaces", _]) => {
+                    not_allowed(&method, &path)
+                }
                 _ => error(StatusCode::NOT_FOUND, &format!("no route {path}")),
             },
         },
@@ -180,6 +209,68 @@ fn partition(targets: &[&ControlTarget], body: &[u8]) -> Response<Body> {
     answer(targets)
 }
 
+/// The `re-add-owners`, `namespace-deletion` and `writes` routes of one cluster.
+/// `None` for a method the route does not serve.
+fn hazard(
+    target: &ControlTarget,
+    method: &Method,
+    route: &str,
+    body: &[u8],
+) -> Option<Response<Body>> {
+    let hazards = target.faults.hazards();
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    Some(match (method, route) {
+        (&Method::GET, "writes") => ok(&json!(target.cluster.writes())),
+        (&Method::DELETE, "writes") => {
+            target.cluster.clear_writes();
+            ok(&json!([]))
+        }
+        (&Method::PUT, "re-add-owners") => {
+            let parsed = if empty {
+                Ok(OwnerReAdd::default())
+            } else {
+                serde_json::from_slice::<OwnerReAdd>(body)
+            };
+            let plan = parsed.map(|r| FaultPlan {
+                re_add_owners: Some(r),
+                ..FaultPlan::default()
+            });
+            match checked(plan) {
+                Ok(plan) => hazards.set_owner_re_add(plan.re_add_owners),
+                Err(why) => return Some(error(StatusCode::BAD_REQUEST, &why)),
+            }
+            ok(&plan_json(target))
+        }
+        (&Method::DELETE, "re-add-owners") => {
+            hazards.set_owner_re_add(None);
+            ok(&plan_json(target))
+        }
+        (&Method::PUT, "namespace-deletion") => {
+            let plan = serde_json::from_slice::<NamespaceDeletion>(body).map(|d| FaultPlan {
+                delete_namespace: Some(d),
+                ..FaultPlan::default()
+            });
+            match checked(plan) {
+                Ok(plan) => hazards.set_namespace_deletion(plan.delete_namespace),
+                Err(why) => return Some(error(StatusCode::BAD_REQUEST, &why)),
+            }
+            ok(&plan_json(target))
+        }
+        (&Method::DELETE, "namespace-deletion") => {
+            hazards.set_namespace_deletion(None);
+            ok(&plan_json(target))
+        }
+        _ => return None,
+    })
+}
+
+/// A parsed and validated plan, or why not (answered with 400).
+fn checked(plan: serde_json::Result<FaultPlan>) -> Result<FaultPlan, String> {
+    let plan = plan.map_err(|e| format!("invalid body: {e}"))?;
+    plan.validate().map_err(|e| e.to_string())?;
+    Ok(plan)
+}
+
 fn not_allowed(method: &Method, path: &str) -> Response<Body> {
     error(
         StatusCode::METHOD_NOT_ALLOWED,
@@ -205,6 +296,8 @@ fn describe(target: &ControlTarget) -> Value {
         "server": target.server,
         "faults": plan_json(target),
         "stats": target.faults.stats(),
+        "hazards": target.faults.hazards().stats(),
+        "writes": target.cluster.writes.len(),
     })
 }
 
@@ -240,6 +333,7 @@ pub async fn start(
             name: c.entry.name.clone(),
             server: c.entry.server.clone(),
             faults: c.faults.clone(),
+            cluster: c.cluster.clone(),
         })
         .collect();
     tasks.spawn(serve(listener, targets, shutdown.clone()));

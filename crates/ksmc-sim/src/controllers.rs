@@ -156,6 +156,11 @@ impl Controllers {
 
     /// Work an added or modified object may need.
     fn reconcile(&mut self, key: &ResourceKey, o: &Value) {
+        if key.group.is_empty() && key.plural == "secrets" {
+            crate::tokens::reconcile_secret(&self.cluster, o);
+        } else if key.group.is_empty() && key.plural == "serviceaccounts" {
+            crate::tokens::reconcile_service_account(&self.cluster, o);
+        }
         if deleting(o) {
             if key.plural == "namespaces" && key.group.is_empty() {
                 let name = o["metadata"]["name"]

@@ -157,10 +157,12 @@ impl Estate {
                 options.kubesphere,
                 stopped.clone(),
             ));
-            let faults = Arc::new(crate::faults::ClusterFaults::new(
+            tasks.spawn(crate::hazards::run(cluster.clone(), stopped.clone()));
+            let faults = Arc::new(crate::faults::ClusterFaults::with_hazards(
                 &plan.name,
                 options.seed,
                 options.faults.clone(),
+                cluster.hazards.clone(),
             ));
             tasks.spawn(server::serve(
                 cluster.clone(),

@@ -11,9 +11,14 @@
 //!     {"fault": "serviceUnavailable", "probability": 0.25},
 //!     {"fault": "tooManyRequests", "retryAfterSeconds": 2, "methods": ["GET"], "count": 3},
 //!     {"fault": "appliedButLost", "pathPrefix": "/api/v1/namespaces", "after": 1, "count": 1}
-//!   ]
+//!   ],
+//!   "reAddOwners": {"delayMs": 200, "namespaces": ["demo"], "count": 1},
+//!   "deleteNamespace": {"namespace": "demo", "afterWrites": 3}
 //! }
 //! ```
+//!
+//! `reAddOwners` and `deleteNamespace` act on the cluster's objects, not on requests: see
+//! [`crate::hazards`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +31,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use crate::estate::{Estate, EstateOptions};
+use crate::hazards::{Hazards, NamespaceDeletion, OwnerReAdd};
 use crate::http::{ApiError, Body};
 
 /// What to do to the requests of one cluster.
@@ -47,6 +53,13 @@ pub struct FaultPlan {
     /// Injected errors; for each request the first rule that fires wins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<FaultRule>,
+    /// Put back Workspace ownerReferences a client removed from a namespace
+    /// (see [`crate::hazards`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub re_add_owners: Option<OwnerReAdd>,
+    /// Delete a namespace after some applied writes (see [`crate::hazards`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_namespace: Option<NamespaceDeletion>,
 }
 
 /// How a partitioned cluster looks to its clients.
@@ -231,6 +244,8 @@ impl FaultPlan {
             && self.jitter_ms == 0
             && self.partition.is_none()
             && self.rules.is_empty()
+            && self.re_add_owners.is_none()
+            && self.delete_namespace.is_none()
     }
 
     /// Checks probabilities, methods and delays.
@@ -265,6 +280,22 @@ impl FaultPlan {
             if rule.retry_after_seconds > 3600 {
                 return invalid(format!("rules[{i}].retryAfterSeconds must be at most 3600"));
             }
+        }
+        if self
+            .re_add_owners
+            .as_ref()
+            .is_some_and(|r| r.delay_ms > MAX_DELAY_MS)
+        {
+            return invalid(format!(
+                "reAddOwners.delayMs must be at most {MAX_DELAY_MS}"
+            ));
+        }
+        if self
+            .delete_namespace
+            .as_ref()
+            .is_some_and(|d| !crate::validate::is_dns_label(&d.namespace))
+        {
+            return invalid("deleteNamespace.namespace must be a namespace name".into());
         }
         Ok(())
     }
@@ -380,6 +411,8 @@ pub struct ClusterFaults {
     estate_seed: u64,
     state: Mutex<State>,
     partition: watch::Sender<Option<Partition>>,
+    /// Where `reAddOwners` and `deleteNamespace` live (the cluster's, in a running estate).
+    hazards: Arc<Hazards>,
 }
 
 #[derive(Debug, Default)]
@@ -395,17 +428,37 @@ struct State {
 }
 
 impl ClusterFaults {
-    /// Faults of `cluster`, starting with `plan`.
+    /// Faults of `cluster`, starting with `plan`, with hazards of their own (that act on no
+    /// cluster; see [`ClusterFaults::with_hazards`]).
     #[must_use]
     pub fn new(cluster: &str, estate_seed: u64, plan: FaultPlan) -> Self {
+        Self::with_hazards(cluster, estate_seed, plan, Arc::default())
+    }
+
+    /// Faults of `cluster`, starting with `plan`, setting `reAddOwners` and `deleteNamespace`
+    /// on `hazards` (a [`crate::SimCluster`]'s).
+    #[must_use]
+    pub fn with_hazards(
+        cluster: &str,
+        estate_seed: u64,
+        plan: FaultPlan,
+        hazards: Arc<Hazards>,
+    ) -> Self {
         let faults = Self {
             cluster: cluster.to_owned(),
             estate_seed,
             state: Mutex::new(State::default()),
             partition: watch::Sender::new(None),
+            hazards,
         };
         faults.set_plan(plan);
         faults
+    }
+
+    /// The cluster's hazards.
+    #[must_use]
+    pub fn hazards(&self) -> &Arc<Hazards> {
+        &self.hazards
     }
 
     /// The cluster's name.
@@ -425,13 +478,19 @@ impl ClusterFaults {
     pub fn plan(&self) -> FaultPlan {
         let mut plan = self.lock().plan.clone();
         plan.partition = self.partition();
+        plan.re_add_owners = self.hazards.owner_re_add();
+        plan.delete_namespace = self.hazards.namespace_deletion();
         plan
     }
 
     /// Replaces the plan (not validated; see [`FaultPlan::validate`]) and restarts its random
-    /// sequence and counters, so the same plan and seed replay the same faults.
+    /// sequence and counters, so the same plan and seed replay the same faults. The hazards
+    /// restart too: pending re-adds are forgotten, writes are counted from now.
     pub fn set_plan(&self, mut plan: FaultPlan) {
         let partition = plan.partition.take();
+        self.hazards.set_owner_re_add(plan.re_add_owners.take());
+        self.hazards
+            .set_namespace_deletion(plan.delete_namespace.take());
         {
             let mut state = self.lock();
             let seed = plan.seed.unwrap_or(self.estate_seed);
@@ -600,6 +659,24 @@ pub struct FaultFlags {
     /// Serve no control endpoint.
     #[arg(long)]
     pub no_control: bool,
+    /// Put back Workspace ownerReferences a client removes from a namespace.
+    #[arg(long)]
+    pub re_add_owners: bool,
+    /// How long after the client's write the reference comes back, in milliseconds.
+    #[arg(long, default_value_t = 200, requires = "re_add_owners")]
+    pub re_add_owners_delay_ms: u64,
+    /// Only in these namespaces (comma-separated; `prefix*` matches a prefix).
+    #[arg(long, value_delimiter = ',', requires = "re_add_owners")]
+    pub re_add_owners_namespaces: Vec<String>,
+    /// At most this many times.
+    #[arg(long, requires = "re_add_owners")]
+    pub re_add_owners_count: Option<u64>,
+    /// Delete this namespace (as someone else would) once the cluster applied some writes.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub delete_namespace: Option<String>,
+    /// How many applied mutating requests `--delete-namespace` waits for.
+    #[arg(long, default_value_t = 0, requires = "delete_namespace")]
+    pub delete_namespace_after_writes: u64,
 }
 
 impl FaultFlags {
@@ -613,8 +690,21 @@ impl FaultFlags {
             mix(now.as_secs() ^ u64::from(now.subsec_nanos()) ^ u64::from(std::process::id()))
                 % 1_000_000
         });
+        let faults = FaultPlan {
+            re_add_owners: self.re_add_owners.then(|| OwnerReAdd {
+                delay_ms: self.re_add_owners_delay_ms,
+                namespaces: self.re_add_owners_namespaces.clone(),
+                count: self.re_add_owners_count,
+                ..OwnerReAdd::default()
+            }),
+            delete_namespace: self
+                .delete_namespace
+                .as_deref()
+                .map(|ns| NamespaceDeletion::new(ns, self.delete_namespace_after_writes)),
+            ..FaultPlan::latency(self.latency_ms, self.jitter_ms)
+        };
         EstateOptions {
-            faults: FaultPlan::latency(self.latency_ms, self.jitter_ms),
+            faults,
             seed,
             control_port: (!self.no_control).then_some(self.control_port),
             ..options

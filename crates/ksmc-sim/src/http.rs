@@ -22,7 +22,11 @@ pub fn full(bytes: impl Into<Bytes>) -> Body {
 
 /// A JSON response with the given status and content type.
 #[must_use]
-pub fn json_response(status: StatusCode, content_type: &str, body: &Value) -> Response<Body> {
+pub fn json_response(
+    status: StatusCode,
+    content_type: &str,
+    body: &(impl serde::Serialize + ?Sized),
+) -> Response<Body> {
     let mut resp = Response::new(full(serde_json::to_vec(body).unwrap_or_default()));
     *resp.status_mut() = status;
     resp.headers_mut().insert(

@@ -31,7 +31,7 @@ enum Command {
         #[arg(long)]
         plain_http: bool,
         #[command(flatten)]
-        faults: ksmc_sim::faults::FaultFlags,
+        faults: Box<ksmc_sim::faults::FaultFlags>,
         #[command(flatten)]
         shape: ksmc_sim::scenario::ScenarioFlags,
     },

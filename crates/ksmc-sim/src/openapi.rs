@@ -24,10 +24,8 @@
 //!
 //! CustomResourceDefinitions are synthesised from [`ResourceType::crd`] of the served types,
 //! so `kubectl get crd` and kubectl's CRD finder see the CRDs the simulator serves. They are
-//! read-only (GET and LIST; writes and WATCH answer 405). Discovery learns about the group
-//! through [`served`], which adds [`crd_type`] to a registry that lacks it.
-
-use std::borrow::Cow;
+//! read-only (GET and LIST; writes and WATCH answer 405). [`crd_type`] is registered once, in
+//! [`Registry::builtin`], so discovery and OpenAPI see the group like any other.
 
 use hyper::{Method, StatusCode};
 use jiff::Timestamp;
@@ -81,19 +79,6 @@ pub fn crd_type() -> ResourceType {
     }
 }
 
-/// The registry as discovery and OpenAPI present it: with `customresourcedefinitions`, which
-/// every API server serves. Borrowed (free) when the registry already has the type.
-#[must_use]
-pub fn served(registry: &Registry) -> Cow<'_, Registry> {
-    if registry.find(CRD_GROUP, CRD_VERSION, CRD_PLURAL).is_some() {
-        Cow::Borrowed(registry)
-    } else {
-        let mut with = registry.clone();
-        with.add(crd_type());
-        Cow::Owned(with)
-    }
-}
-
 /// Every served group version as `(group, version)`, the core group (`""`, `v1`) first.
 fn group_versions(registry: &Registry) -> Vec<(String, String)> {
     let mut out = vec![(String::new(), "v1".to_owned())];
@@ -125,10 +110,9 @@ fn hash(doc: &Value) -> String {
 /// `GET /openapi/v3`: every served group version with the URL of its document.
 #[must_use]
 pub fn index(registry: &Registry, kube_version: &str) -> Value {
-    let registry = served(registry);
     let mut paths = Map::new();
-    for (group, version) in group_versions(&registry) {
-        if let Some(doc) = document(&registry, &group, &version, kube_version) {
+    for (group, version) in group_versions(registry) {
+        if let Some(doc) = document(registry, &group, &version, kube_version) {
             let key = gv_path(&group, &version);
             let url = format!("/openapi/v3/{key}?hash={}", hash(&doc));
             paths.insert(key, json!({"serverRelativeURL": url}));
@@ -143,11 +127,11 @@ pub fn index(registry: &Registry, kube_version: &str) -> Value {
 /// 404 for a group version the cluster does not serve.
 pub fn serve(cluster: &SimCluster, rest: &[&str]) -> Reply {
     let kube_version = &cluster.version.git_version;
-    let registry = served(&cluster.registry);
+    let registry = &cluster.registry;
     let doc = match rest {
-        [] => Some(index(&registry, kube_version)),
-        ["api", version] => document(&registry, "", version, kube_version),
-        ["apis", group, version] => document(&registry, group, version, kube_version),
+        [] => Some(index(registry, kube_version)),
+        ["api", version] => document(registry, "", version, kube_version),
+        ["apis", group, version] => document(registry, group, version, kube_version),
         _ => None,
     };
     doc.map(|d| ok_json(&d)).ok_or_else(ApiError::no_route)
@@ -816,9 +800,10 @@ mod tests {
                 "{key}: {url}"
             );
         }
+        // The core group, then every group version the registry serves (CRDs included).
         assert_eq!(
             paths.len(),
-            1 + reg.groups().iter().map(|(_, v)| v.len()).sum::<usize>() + 1
+            1 + reg.groups().iter().map(|(_, v)| v.len()).sum::<usize>()
         );
     }
 
@@ -929,14 +914,34 @@ mod tests {
     }
 
     #[test]
-    fn served_adds_the_crd_type_once() {
-        let reg = Registry::kubesphere_v34();
-        let with = served(&reg);
-        assert!(matches!(with, Cow::Owned(_)));
-        assert!(
-            with.find(CRD_GROUP, "v1", "customresourcedefinitions")
-                .is_some_and(|t| t.short_names.contains(&"crd".to_owned()))
+    fn the_builtin_registry_serves_crds_and_leases_once() {
+        for reg in [Registry::builtin(), Registry::kubesphere_v34()] {
+            let crds: Vec<&ResourceType> = reg
+                .types()
+                .iter()
+                .filter(|t| t.group == CRD_GROUP)
+                .collect();
+            assert_eq!(crds.len(), 1);
+            assert!(crds[0].short_names.contains(&"crd".to_owned()));
+            assert!(
+                reg.groups()
+                    .iter()
+                    .any(|(g, v)| g == CRD_GROUP && v == &["v1"])
+            );
+            let lease = reg
+                .find("coordination.k8s.io", "v1", "leases")
+                .expect("leases served");
+            assert!(lease.namespaced && lease.builtin);
+        }
+        let doc = document(&Registry::builtin(), "coordination.k8s.io", "v1", "v1.32.4").unwrap();
+        assert_eq!(
+            doc["components"]["schemas"]["io.k8s.api.coordination.v1.Lease"]["x-kubernetes-group-version-kind"],
+            json!([{"group": "coordination.k8s.io", "kind": "Lease", "version": "v1"}])
         );
-        assert!(matches!(served(&with), Cow::Borrowed(_)));
+        assert!(
+            doc["paths"]["/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}"]
+                ["put"]
+                .is_object()
+        );
     }
 }

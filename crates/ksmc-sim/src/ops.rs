@@ -321,13 +321,42 @@ pub fn update_with(
     dry_run: bool,
     change: impl FnOnce(&Value) -> Result<Value, ApiError>,
 ) -> Result<Value, ApiError> {
+    update_tracked(cluster, ty, namespace, name, part, schema, dry_run, change).map(|u| u.object)
+}
+
+/// What [`update_tracked`] did.
+#[derive(Debug, Clone)]
+pub struct Updated {
+    /// The object as stored now (as it would be, on a dry run; as last stored, when removed).
+    pub object: Value,
+    /// The object before the write, when the write changed the store.
+    pub previous: Option<Value>,
+}
+
+/// [`update_with`], also telling whether the store changed and from what.
+///
+/// # Errors
+/// As [`update_with`].
+#[allow(clippy::too_many_arguments)]
+pub fn update_tracked(
+    cluster: &SimCluster,
+    ty: &ResourceType,
+    namespace: &str,
+    name: &str,
+    part: Part,
+    schema: Option<SchemaCheck<'_>>,
+    dry_run: bool,
+    change: impl FnOnce(&Value) -> Result<Value, ApiError>,
+) -> Result<Updated, ApiError> {
     let mut preview = None;
+    let mut before = None;
     // KubeSphere's Cluster webhook; decided before taking the store lock it would need.
     let cluster_webhook = ty.group == "cluster.kubesphere.io"
         && ty.plural == "clusters"
         && crate::kubesphere::is_host(cluster);
     let applied = cluster.store.apply(&ty.key(), namespace, name, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
+        before = Some(current.clone());
         let mut next = change(current)?;
         if !next.is_object() {
             return Err(ApiError::bad_request("the body of the request must be an object"));
@@ -392,9 +421,16 @@ pub fn update_with(
         }
         Ok(if removable(&next) { Change::Remove } else { Change::Put(next) })
     })?;
-    Ok(preview
-        .or_else(|| applied.object().cloned())
-        .unwrap_or(Value::Null))
+    let previous = match applied {
+        Applied::Unchanged(_) => None,
+        _ => before,
+    };
+    let object = match (preview, applied) {
+        (Some(p), _) => p,
+        (None, Applied::Written(o) | Applied::Removed(o) | Applied::Unchanged(Some(o))) => o,
+        (None, Applied::Unchanged(None)) => Value::Null,
+    };
+    Ok(Updated { object, previous })
 }
 
 fn spec_changed(current: &Value, next: &Value) -> bool {
@@ -468,6 +504,8 @@ pub struct Deleted {
     pub object: Value,
     /// Gone for good (no finalizers held it).
     pub gone: bool,
+    /// The store changed (not a dry run, not an object already being deleted).
+    pub changed: bool,
 }
 
 /// Deletes an object as `DELETE` does.
@@ -539,11 +577,13 @@ pub fn delete(
     let object = preview.unwrap_or(Value::Null);
     let gone = matches!(applied, Applied::Removed(_))
         || (options.dry_run && object.pointer("/metadata/deletionTimestamp").is_none());
+    let changed = !matches!(applied, Applied::Unchanged(_));
     Ok(Deleted {
         object: match applied {
             Applied::Unchanged(_) => object,
-            other => other.object().cloned().unwrap_or(object),
+            Applied::Written(o) | Applied::Removed(o) => o,
         },
         gone,
+        changed,
     })
 }

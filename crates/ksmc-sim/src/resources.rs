@@ -116,12 +116,13 @@ impl Registry {
         registry
     }
 
-    /// Only the built-in Kubernetes kinds.
+    /// Only the built-in Kubernetes kinds, `customresourcedefinitions` included (every API
+    /// server serves it; see [`crate::openapi::crd_type`]).
     #[must_use]
     pub fn builtin() -> Self {
-        Self {
-            types: builtin_types(),
-        }
+        let mut types = builtin_types();
+        types.push(crate::openapi::crd_type());
+        Self { types }
     }
 
     /// Adds (or replaces) a type.
@@ -260,6 +261,14 @@ struct CrdColumn {
 /// When the manifest is not YAML or lacks the fields a CRD must have.
 pub fn parse_crd(yaml: &str) -> Result<ResourceType, CrdError> {
     let crd: Value = serde_saphyr::from_str(yaml).map_err(|e| CrdError::Yaml(e.to_string()))?;
+    parse_crd_value(crd)
+}
+
+/// A resource type from a CRD manifest already parsed (or built) as JSON.
+///
+/// # Errors
+/// When the manifest lacks the fields a CRD must have.
+pub fn parse_crd_value(crd: Value) -> Result<ResourceType, CrdError> {
     let spec = crd.get("spec").ok_or(CrdError::Missing("spec"))?;
     let group = spec
         .get("group")
@@ -384,9 +393,16 @@ fn core(
     }
 }
 
-fn rbac(kind: &str, plural: &str, namespaced: bool) -> ResourceType {
+/// A built-in kind of a named group, served as `v1` only.
+fn grouped(
+    group: &str,
+    kind: &str,
+    plural: &str,
+    namespaced: bool,
+    columns: Vec<Column>,
+) -> ResourceType {
     ResourceType {
-        group: "rbac.authorization.k8s.io".into(),
+        group: group.into(),
         versions: vec!["v1".into()],
         kind: kind.into(),
         list_kind: format!("{kind}List"),
@@ -395,17 +411,27 @@ fn rbac(kind: &str, plural: &str, namespaced: bool) -> ResourceType {
         namespaced,
         short_names: Vec::new(),
         categories: Vec::new(),
-        columns: vec![column(
+        columns,
+        subresources: Vec::new(),
+        builtin: true,
+        crd: None,
+    }
+}
+
+fn rbac(kind: &str, plural: &str, namespaced: bool) -> ResourceType {
+    grouped(
+        "rbac.authorization.k8s.io",
+        kind,
+        plural,
+        namespaced,
+        vec![column(
             "Created At",
             "string",
             ".metadata.creationTimestamp",
             "",
             0,
         )],
-        subresources: Vec::new(),
-        builtin: true,
-        crd: None,
-    }
+    )
 }
 
 fn builtin_types() -> Vec<ResourceType> {
@@ -506,6 +532,23 @@ fn builtin_types() -> Vec<ResourceType> {
         rbac("ClusterRoleBinding", "clusterrolebindings", false),
         rbac("Role", "roles", true),
         rbac("RoleBinding", "rolebindings", true),
+        // `kubectl get leases` prints NAME, HOLDER, AGE.
+        grouped(
+            "coordination.k8s.io",
+            "Lease",
+            "leases",
+            true,
+            vec![
+                column(
+                    "Holder",
+                    "string",
+                    ".spec.holderIdentity",
+                    "The holder of the lease",
+                    0,
+                ),
+                age_column(),
+            ],
+        ),
     ]
 }
 

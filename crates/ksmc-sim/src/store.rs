@@ -2,7 +2,7 @@
 //! name, one monotonic resourceVersion, and a stream of watch events.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
@@ -92,7 +92,8 @@ pub const HISTORY: usize = 50_000;
 #[derive(Debug, Default)]
 struct State {
     resource_version: u64,
-    objects: HashMap<ResourceKey, BTreeMap<ObjectName, Value>>,
+    /// Shared, so that a LIST takes its page without copying objects.
+    objects: HashMap<ResourceKey, BTreeMap<ObjectName, Arc<Stored>>>,
     history: VecDeque<Event>,
     /// The resourceVersion of the newest event no longer in `history`.
     forgotten: u64,
@@ -106,10 +107,48 @@ impl State {
             .map(|m| {
                 m.iter()
                     .filter(|((ns, _), _)| namespace.is_none_or(|want| ns == want))
-                    .map(|(_, v)| v.clone())
+                    .map(|(_, v)| Value::clone(v))
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// A stored object, shared by the store and the LISTs being written out (a write replaces it,
+/// never changes it), with its JSON made once, when first needed.
+#[derive(Debug)]
+pub struct Stored {
+    value: Value,
+    json: OnceLock<Box<[u8]>>,
+}
+
+impl Stored {
+    fn new(value: Value) -> Self {
+        Self {
+            value,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The object.
+    #[must_use]
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The object as compact JSON, serialised on the first call only.
+    #[must_use]
+    pub fn json(&self) -> &[u8] {
+        self.json
+            .get_or_init(|| serde_json::to_vec(&self.value).unwrap_or_default().into())
+    }
+}
+
+impl std::ops::Deref for Stored {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
     }
 }
 
@@ -211,6 +250,21 @@ impl Store {
             .objects
             .get(resource)
             .and_then(|m| m.get(&(namespace.to_owned(), name.to_owned())))
+            .map(|v| Value::clone(v))
+    }
+
+    /// One object, shared rather than copied (see [`Stored`]).
+    #[must_use]
+    pub fn get_shared(
+        &self,
+        resource: &ResourceKey,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Arc<Stored>> {
+        self.lock()
+            .objects
+            .get(resource)
+            .and_then(|m| m.get(&(namespace.to_owned(), name.to_owned())))
             .cloned()
     }
 
@@ -235,6 +289,22 @@ impl Store {
         limit: Option<usize>,
         keep: impl Fn(&Value) -> bool,
     ) -> (Vec<Value>, u64, usize) {
+        let (page, rv, remaining) = self.select_shared(resource, namespace, after, limit, keep);
+        let page = page.into_iter().map(|o| Value::clone(&o)).collect();
+        (page, rv, remaining)
+    }
+
+    /// [`Store::select`] without copying: the page shares the stored objects, which a later
+    /// write replaces rather than changes.
+    #[must_use]
+    pub fn select_shared(
+        &self,
+        resource: &ResourceKey,
+        namespace: Option<&str>,
+        after: Option<&ObjectName>,
+        limit: Option<usize>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Arc<Stored>>, u64, usize) {
         use std::ops::Bound;
         let state = self.lock();
         let Some(map) = state.objects.get(resource) else {
@@ -251,7 +321,7 @@ impl Store {
                 continue;
             }
             if limit.is_none_or(|l| page.len() < l) {
-                page.push(object.clone());
+                page.push(Arc::clone(object));
             } else {
                 remaining += 1;
             }
@@ -304,8 +374,8 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         set_resource_version_str(&mut object, &current_rv);
-        if object == current {
-            return Ok(current);
+        if object == current.value {
+            return Ok(Value::clone(&current));
         }
         Ok(self.put(&mut state, resource, key, object, Some(current)))
     }
@@ -329,8 +399,10 @@ impl Store {
             .get(resource)
             .and_then(|m| m.get(&key))
             .cloned();
-        match change(current.as_ref())? {
-            Change::Keep => Ok(Applied::Unchanged(current)),
+        let unchanged =
+            |current: Option<Arc<Stored>>| Applied::Unchanged(current.map(|c| Value::clone(&c)));
+        match change(current.as_deref().map(Stored::value))? {
+            Change::Keep => Ok(unchanged(current)),
             Change::Put(mut object) => {
                 if let Some(old) = &current {
                     let old_rv = old
@@ -339,8 +411,8 @@ impl Store {
                         .unwrap_or_default()
                         .to_owned();
                     set_resource_version_str(&mut object, &old_rv);
-                    if &object == old {
-                        return Ok(Applied::Unchanged(current));
+                    if object == old.value {
+                        return Ok(unchanged(current));
                     }
                 }
                 Ok(Applied::Written(
@@ -352,9 +424,11 @@ impl Store {
                 else {
                     return Ok(Applied::Unchanged(None));
                 };
-                Ok(Applied::Removed(
-                    self.record_removal(&mut state, resource, object),
-                ))
+                Ok(Applied::Removed(self.record_removal(
+                    &mut state,
+                    resource,
+                    unshare(object),
+                )))
             }
         }
     }
@@ -366,7 +440,7 @@ impl Store {
         state
             .objects
             .iter()
-            .flat_map(|(k, m)| m.values().map(move |v| (k.clone(), v.clone())))
+            .flat_map(|(k, m)| m.values().map(move |v| (k.clone(), Value::clone(v))))
             .collect()
     }
 
@@ -386,7 +460,7 @@ impl Store {
             .get_mut(resource)
             .and_then(|m| m.remove(&(namespace.to_owned(), name.to_owned())))
             .ok_or(StoreError::NotFound)?;
-        Ok(self.record_removal(&mut state, resource, object))
+        Ok(self.record_removal(&mut state, resource, unshare(object)))
     }
 
     /// Stores `object` under a new resourceVersion and tells watchers: ADDED, or MODIFIED
@@ -397,7 +471,7 @@ impl Store {
         resource: &ResourceKey,
         key: ObjectName,
         mut object: Value,
-        previous: Option<Value>,
+        previous: Option<Arc<Stored>>,
     ) -> Value {
         state.resource_version += 1;
         let rv = state.resource_version;
@@ -406,7 +480,10 @@ impl Store {
             .objects
             .entry(resource.clone())
             .or_default()
-            .insert(key, object.clone());
+            .insert(key, Arc::new(Stored::new(object.clone())));
+        // The previous content is no longer stored: take it without a copy when nobody else
+        // (a LIST being written out) holds it.
+        let previous = previous.map(unshare);
         let kind = if previous.is_some() {
             EventType::Modified
         } else {
@@ -462,6 +539,11 @@ impl Store {
         // No receivers is fine: nobody is watching.
         let _ = self.events.send(event);
     }
+}
+
+/// The object itself when this is the last reference, a copy otherwise.
+fn unshare(object: Arc<Stored>) -> Value {
+    Arc::try_unwrap(object).map_or_else(|shared| shared.value.clone(), |stored| stored.value)
 }
 
 fn object_name(object: &Value) -> ObjectName {

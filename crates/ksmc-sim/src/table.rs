@@ -2,57 +2,126 @@
 //! apimachinery's `duration.HumanDuration` does.
 
 use jiff::Timestamp;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::resources::{Column, ResourceType};
 
+/// A `meta.k8s.io` Table that borrows the objects' metadata: serialised as it is (a LIST of
+/// thousands of objects copies no metadata), or made into a [`Value`] by [`render`].
+#[derive(Debug)]
+pub struct Table<'a> {
+    api_version: String,
+    columns: Vec<Value>,
+    list_meta: Value,
+    rows: Vec<(Vec<Value>, &'a Value)>,
+}
+
+static NO_METADATA: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| json!({}));
+
+impl<'a> Table<'a> {
+    /// The Table of the given version listing `objects`.
+    pub fn new(
+        ty: &ResourceType,
+        objects: impl IntoIterator<Item = &'a Value>,
+        table_version: &str,
+        list_meta: Value,
+        now: Timestamp,
+    ) -> Self {
+        let mut columns = vec![json!({
+            "name": "Name",
+            "type": "string",
+            "format": "name",
+            "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+            "priority": 0,
+        })];
+        columns.extend(ty.columns.iter().map(|c| {
+            json!({
+                "name": c.name,
+                "type": if c.kind == "date" { "string" } else { c.kind.as_str() },
+                "format": c.format,
+                "description": c.description,
+                "priority": c.priority,
+            })
+        }));
+        let rows = objects
+            .into_iter()
+            .map(|o| {
+                let mut cells = vec![o.pointer("/metadata/name").cloned().unwrap_or(Value::Null)];
+                cells.extend(ty.columns.iter().map(|c| cell(c, o, now)));
+                (cells, o.get("metadata").unwrap_or(&NO_METADATA))
+            })
+            .collect();
+        Self {
+            api_version: format!("meta.k8s.io/{table_version}"),
+            columns,
+            list_meta,
+            rows,
+        }
+    }
+
+    /// The Table as compact JSON.
+    #[must_use]
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+impl Serialize for Table<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        // Keys in the order a `serde_json::Value` writes them, so both give the same bytes.
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("apiVersion", &self.api_version)?;
+        map.serialize_entry("columnDefinitions", &self.columns)?;
+        map.serialize_entry("kind", "Table")?;
+        map.serialize_entry("metadata", &self.list_meta)?;
+        map.serialize_entry("rows", &Rows(self))?;
+        map.end()
+    }
+}
+
+struct Rows<'b, 'a>(&'b Table<'a>);
+
+#[derive(Serialize)]
+struct Row<'b> {
+    cells: &'b [Value],
+    object: PartialObjectMetadata<'b>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartialObjectMetadata<'b> {
+    api_version: &'b str,
+    kind: &'static str,
+    metadata: &'b Value,
+}
+
+impl Serialize for Rows<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let table = self.0;
+        serializer.collect_seq(table.rows.iter().map(|(cells, metadata)| Row {
+            cells,
+            object: PartialObjectMetadata {
+                api_version: &table.api_version,
+                kind: "PartialObjectMetadata",
+                metadata,
+            },
+        }))
+    }
+}
+
 /// Renders objects as a `meta.k8s.io` Table of the given version.
 #[must_use]
-pub fn render(
+pub fn render<'a>(
     ty: &ResourceType,
-    objects: &[Value],
+    objects: impl IntoIterator<Item = &'a Value>,
     table_version: &str,
     list_meta: Value,
     now: Timestamp,
 ) -> Value {
-    let mut columns = vec![json!({
-        "name": "Name",
-        "type": "string",
-        "format": "name",
-        "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
-        "priority": 0,
-    })];
-    columns.extend(ty.columns.iter().map(|c| {
-        json!({
-            "name": c.name,
-            "type": if c.kind == "date" { "string" } else { c.kind.as_str() },
-            "format": c.format,
-            "description": c.description,
-            "priority": c.priority,
-        })
-    }));
-    let rows: Vec<Value> = objects
-        .iter()
-        .map(|o| {
-            let mut cells = vec![o.pointer("/metadata/name").cloned().unwrap_or(Value::Null)];
-            cells.extend(ty.columns.iter().map(|c| cell(c, o, now)));
-            json!({
-                "cells": cells,
-                "object": {
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": format!("meta.k8s.io/{table_version}"),
-                    "metadata": o.get("metadata").cloned().unwrap_or_else(|| json!({})),
-                }
-            })
-        })
-        .collect();
-    json!({
-        "kind": "Table",
-        "apiVersion": format!("meta.k8s.io/{table_version}"),
-        "metadata": list_meta,
-        "columnDefinitions": columns,
-        "rows": rows,
-    })
+    serde_json::to_value(Table::new(ty, objects, table_version, list_meta, now))
+        .unwrap_or(Value::Null)
 }
 
 /// One cell: the column's JSONPath evaluated on the object; dates become ages.
@@ -194,7 +263,7 @@ mod tests {
         let ty = reg.find("", "v1", "namespaces").unwrap();
         let now: Timestamp = "2026-11-27T10:00:00Z".parse().unwrap();
         let ns = json!({"metadata": {"name": "demo", "creationTimestamp": "2026-11-27T09:00:00Z"}, "status": {"phase": "Active"}});
-        let t = render(ty, &[ns], "v1", json!({"resourceVersion": "7"}), now);
+        let t = render(ty, [&ns], "v1", json!({"resourceVersion": "7"}), now);
         let names: Vec<&str> = t["columnDefinitions"]
             .as_array()
             .unwrap()
@@ -205,5 +274,12 @@ mod tests {
         assert_eq!(t["rows"][0]["cells"], json!(["demo", "Active", "60m"]));
         assert_eq!(t["rows"][0]["object"]["metadata"]["name"], "demo");
         assert_eq!(t["metadata"]["resourceVersion"], "7");
+        assert_eq!(
+            t["rows"][0]["object"],
+            json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": ns["metadata"]})
+        );
+        // Written directly, the Table is byte for byte the Value's JSON.
+        let direct = Table::new(ty, [&ns], "v1", json!({"resourceVersion": "7"}), now).to_json();
+        assert_eq!(direct, serde_json::to_vec(&t).unwrap());
     }
 }

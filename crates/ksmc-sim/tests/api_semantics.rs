@@ -3,6 +3,7 @@
 mod common;
 
 use common::{client, estate, eventually};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
@@ -393,5 +394,103 @@ async fn delete_options_dry_run_and_preconditions() {
         "configmaps answer a finished delete with a Status"
     );
     assert!(cms.get_opt("c").await.unwrap().is_none());
+    estate.shutdown().await;
+}
+
+#[tokio::test]
+async fn leases_create_get_replace_with_conflicts_and_delete() {
+    let estate = estate().await;
+    let c = client(&estate, "host").await;
+    let leases: Api<Lease> = Api::namespaced(c.clone(), "kube-system");
+    // A kubeadm control plane's leader-election leases are there from the start.
+    let names: Vec<String> = leases
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|l| l.metadata.name)
+        .collect();
+    assert_eq!(names, ["kube-controller-manager", "kube-scheduler"]);
+
+    let lock: Lease = serde_json::from_value(json!({
+        "metadata": {"name": "ksmc-lock", "labels": {"app": "ksmc"}},
+        "spec": {"holderIdentity": "ksmc-a", "leaseDurationSeconds": 30,
+                 "acquireTime": "2026-01-02T03:04:05.123456Z", "renewTime": "2026-01-02T03:04:05.123456Z"},
+    }))
+    .unwrap();
+    let created = leases.create(&PostParams::default(), &lock).await.unwrap();
+    assert_eq!(created.metadata.namespace.as_deref(), Some("kube-system"));
+    assert!(created.metadata.uid.is_some() && created.metadata.resource_version.is_some());
+    let (code, reason, _) = api_status(
+        leases
+            .create(&PostParams::default(), &lock)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((code, reason.as_str()), (409, "AlreadyExists"));
+
+    let fetched = leases.get("ksmc-lock").await.unwrap();
+    let spec = fetched.spec.clone().unwrap();
+    assert_eq!(spec.holder_identity.as_deref(), Some("ksmc-a"));
+    assert_eq!(spec.lease_duration_seconds, Some(30));
+    assert_eq!(spec.acquire_time, lock.spec.as_ref().unwrap().acquire_time);
+
+    // Taking the lease over with the current resourceVersion succeeds; a second writer that
+    // read the same version loses with 409 Conflict.
+    let mut take_over = fetched.clone();
+    take_over.spec.as_mut().unwrap().holder_identity = Some("ksmc-b".into());
+    let taken = leases
+        .replace("ksmc-lock", &PostParams::default(), &take_over)
+        .await
+        .unwrap();
+    assert_ne!(
+        taken.metadata.resource_version,
+        fetched.metadata.resource_version
+    );
+    let mut late = fetched.clone();
+    late.spec.as_mut().unwrap().holder_identity = Some("ksmc-c".into());
+    let (code, reason, message) = api_status(
+        leases
+            .replace("ksmc-lock", &PostParams::default(), &late)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((code, reason.as_str()), (409, "Conflict"));
+    assert_eq!(
+        message,
+        "Operation cannot be fulfilled on leases.coordination.k8s.io \"ksmc-lock\": the object has been modified; please apply your changes to the latest version and try again"
+    );
+    let now = leases.get("ksmc-lock").await.unwrap();
+    assert_eq!(now.spec.unwrap().holder_identity.as_deref(), Some("ksmc-b"));
+
+    // Selectors work on leases like on any other kind.
+    let mine = leases
+        .list(&ListParams::default().labels("app=ksmc"))
+        .await
+        .unwrap();
+    assert_eq!(mine.items.len(), 1);
+
+    leases
+        .delete("ksmc-lock", &DeleteParams::default())
+        .await
+        .unwrap()
+        .map_right(|status| {
+            assert_eq!(
+                status.status,
+                Some(kube::core::response::StatusSummary::Success)
+            )
+        });
+    assert!(leases.get_opt("ksmc-lock").await.unwrap().is_none());
+    let (code, _, message) = api_status(
+        leases
+            .delete("ksmc-lock", &DeleteParams::default())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (code, message.as_str()),
+        (404, "leases.coordination.k8s.io \"ksmc-lock\" not found")
+    );
     estate.shutdown().await;
 }

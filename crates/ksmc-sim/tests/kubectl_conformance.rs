@@ -286,6 +286,26 @@ fn discovery_crds_and_openapi_v3_as_kubectl_uses_them() {
         "Error from server (MethodNotAllowed): the server does not allow this method on the requested resource"
     );
 
+    // Leases are a built-in kind: `kubectl get leases` prints NAME, HOLDER, AGE.
+    let leases = rows(
+        sim.kubectl("host", &["get", "leases", "-n", "kube-system"])
+            .ok(),
+    );
+    assert_eq!(leases[0], ["NAME", "HOLDER", "AGE"]);
+    assert_eq!(leases[1][0], "kube-controller-manager");
+    assert!(leases[1][1].starts_with("host-node-1_"), "{leases:?}");
+    assert_eq!(leases[2][0], "kube-scheduler");
+    assert_eq!(
+        rows(
+            sim.kubectl(
+                "host",
+                &["api-resources", "--api-group=coordination.k8s.io"]
+            )
+            .ok()
+        )[1],
+        ["leases", "coordination.k8s.io/v1", "true", "Lease"]
+    );
+
     // OpenAPI v3: the index, then a group version's document by its hashed URL.
     let index = json(sim.kubectl("host", &["get", "--raw", "/openapi/v3"]).ok());
     let url = index["paths"]["apis/tenant.kubesphere.io/v1alpha2"]["serverRelativeURL"]

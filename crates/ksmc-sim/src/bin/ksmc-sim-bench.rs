@@ -311,7 +311,8 @@ fn size(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
-/// Times the steps of a JSON and a Table LIST as `handlers/read.rs` runs them, without HTTP.
+/// Times the steps of a JSON and a Table LIST, as `handlers/read.rs` runs them now and as it
+/// used to (cloning the page into one `Value`), without HTTP.
 fn breakdown(estate: &Estate, iterations: usize) {
     let Some(host) = estate.cluster("host") else {
         return;
@@ -327,7 +328,45 @@ fn breakdown(estate: &Estate, iterations: usize) {
     let body = list_body(items.clone());
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let table = ksmc_sim::table::render(ty, &items, "v1", json!({}), Timestamp::now());
+    let shared = |()| {
+        cluster
+            .store
+            .select_shared(&key, None, None, None, |_| true)
+            .0
+    };
+    let page = shared(());
     let steps: Vec<(&str, Duration)> = vec![
+        (
+            "read.rs: store.select_shared, the page shared",
+            per_call(iterations, || (), shared),
+        ),
+        (
+            "read.rs: the list from each object's cached JSON",
+            per_call(
+                iterations,
+                || (),
+                |()| {
+                    let mut out = Vec::new();
+                    for o in &page {
+                        out.extend_from_slice(o.json());
+                        out.push(b',');
+                    }
+                    out
+                },
+            ),
+        ),
+        (
+            "  (without the cache: serde_json each object)",
+            per_call(
+                iterations,
+                || (),
+                |()| {
+                    page.iter()
+                        .map(|o| serde_json::to_vec(o.value()).unwrap_or_default())
+                        .collect::<Vec<_>>()
+                },
+            ),
+        ),
         (
             "store.list: clone every object under the lock",
             per_call(iterations, || (), |()| cluster.store.list(&key, None)),
@@ -377,8 +416,19 @@ fn breakdown(estate: &Estate, iterations: usize) {
             per_call(iterations, || (), |()| serde_json::to_vec(&body)),
         ),
         (
-            "dropping one copy of the list (read.rs drops 2)",
+            "dropping one copy of the list",
             per_call(iterations, || body.clone(), drop),
+        ),
+        (
+            "read.rs: the Table written from the metadata",
+            per_call(
+                iterations,
+                || (),
+                |()| {
+                    ksmc_sim::table::Table::new(ty, &items, "v1", json!({}), Timestamp::now())
+                        .to_json()
+                },
+            ),
         ),
         (
             "table::render (clones each metadata)",

@@ -13,6 +13,7 @@ use crate::http::{ApiError, Body, Query, Reply, Wanted, full, negotiate, ok_json
 use crate::kapis;
 use crate::openapi;
 use crate::resources::ResourceType;
+use crate::writes::Effect;
 
 /// Where a resource request points, after routing.
 #[derive(Debug, Clone)]
@@ -37,21 +38,20 @@ pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Bo
     let path = req.uri().path().to_owned();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method().clone();
+    let mut effect = Effect::default();
     let result = match (method.clone(), segments.as_slice()) {
         (Method::GET, ["version"]) => Ok(ok_json(&cluster.version.body())),
         (Method::GET, ["healthz" | "livez" | "readyz"]) => Ok(plain("ok")),
         (Method::GET, ["api"]) => discovery::core_versions(wanted, &cluster.registry),
-        (Method::GET, ["apis"]) => discovery::groups(wanted, &openapi::served(&cluster.registry)),
-        (Method::GET, ["apis", group]) => {
-            discovery::group(&openapi::served(&cluster.registry), group)
-                .map(|v| ok_json(&v))
-                .ok_or_else(ApiError::no_route)
-        }
+        (Method::GET, ["apis"]) => discovery::groups(wanted, &cluster.registry),
+        (Method::GET, ["apis", group]) => discovery::group(&cluster.registry, group)
+            .map(|v| ok_json(&v))
+            .ok_or_else(ApiError::no_route),
         (Method::GET, ["api", "v1"]) => discovery::resource_list(&cluster.registry, "", "v1")
             .map(|v| ok_json(&v))
             .ok_or_else(ApiError::no_route),
         (Method::GET, ["apis", group, version]) => {
-            discovery::resource_list(&openapi::served(&cluster.registry), group, version)
+            discovery::resource_list(&cluster.registry, group, version)
                 .map(|v| ok_json(&v))
                 .ok_or_else(ApiError::no_route)
         }
@@ -66,17 +66,24 @@ pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Bo
             kapis::service_proxy(cluster, &method, ns, rest)
         }
         (_, ["api", "v1", rest @ ..]) => match route(cluster, "", "v1", rest) {
-            Some(target) => resource(cluster, &method, &target, &query, wanted, req).await,
+            Some(target) => {
+                resource(cluster, &method, &target, &query, wanted, req, &mut effect).await
+            }
             None => Err(ApiError::no_route()),
         },
         (_, ["apis", group, version, rest @ ..]) => match route(cluster, group, version, rest) {
-            Some(target) => resource(cluster, &method, &target, &query, wanted, req).await,
+            Some(target) => {
+                resource(cluster, &method, &target, &query, wanted, req, &mut effect).await
+            }
             None => Err(ApiError::no_route()),
         },
         _ => Err(ApiError::no_route()),
     };
     let response = result.unwrap_or_else(ApiError::into_response);
     tracing::debug!(cluster = %cluster.name, %method, %path, status = %response.status(), "request");
+    if effect.applied {
+        cluster.record_write(method.as_str(), &path, response.status().as_u16(), effect);
+    }
     response
 }
 
@@ -152,6 +159,7 @@ async fn resource(
     query: &Query,
     wanted: Wanted,
     req: Request<Incoming>,
+    effect: &mut Effect,
 ) -> Reply {
     match (method, &target.name) {
         (&Method::GET, None) if query.flag("watch") => {
@@ -159,10 +167,16 @@ async fn resource(
         }
         (&Method::GET, None) => read::list(cluster, target, query, wanted),
         (&Method::GET, Some(name)) => read::get(cluster, target, name, wanted),
-        (&Method::POST, None) => write::create(cluster, target, query, req).await,
-        (&Method::PUT, Some(name)) => write::replace(cluster, target, name, query, req).await,
-        (&Method::PATCH, Some(name)) => write::patch(cluster, target, name, query, req).await,
-        (&Method::DELETE, Some(name)) => write::delete(cluster, target, name, query, req).await,
+        (&Method::POST, None) => write::create(cluster, target, query, req, effect).await,
+        (&Method::PUT, Some(name)) => {
+            write::replace(cluster, target, name, query, req, effect).await
+        }
+        (&Method::PATCH, Some(name)) => {
+            write::patch(cluster, target, name, query, req, effect).await
+        }
+        (&Method::DELETE, Some(name)) => {
+            write::delete(cluster, target, name, query, req, effect).await
+        }
         _ => Err(ApiError::method_not_allowed()),
     }
 }

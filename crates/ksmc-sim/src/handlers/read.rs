@@ -2,15 +2,18 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hyper::{Response, StatusCode};
+use std::sync::Arc;
+
+use hyper::{Response, StatusCode, header};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::Target;
 use crate::cluster::SimCluster;
-use crate::http::{ApiError, Body, Query, Reply, Wanted, json_response, ok_json};
+use crate::http::{ApiError, Body, Query, Reply, Wanted, full, json_response};
 use crate::resources::ResourceType;
 use crate::selectors::{FieldSelector, LabelSelector};
+use crate::store::Stored;
 use crate::table;
 
 /// Sets `apiVersion` to the version the client addressed (one stored object, many versions).
@@ -28,25 +31,51 @@ pub(super) fn get(cluster: &SimCluster, target: &Target<'_>, name: &str, wanted:
     }
     let object = cluster
         .store
-        .get(&ty.key(), namespace, name)
+        .get_shared(&ty.key(), namespace, name)
         .ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
-    let object = as_version(ty, &target.version, object);
     Ok(match wanted {
         Wanted::Table(tv) => {
             let rv = object["metadata"]["resourceVersion"].clone();
             table_response(
                 tv,
-                &table::render(
+                &table::Table::new(
                     ty,
-                    std::slice::from_ref(&object),
+                    [object.value()],
                     tv,
                     json!({"resourceVersion": rv}),
                     Timestamp::now(),
                 ),
             )
         }
-        _ => ok_json(&object),
+        _ => {
+            let mut body = Vec::new();
+            write_object(&mut body, ty, &target.version, &object);
+            json_bytes(body)
+        }
     })
+}
+
+/// A `200 application/json` response of JSON already written.
+fn json_bytes(body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::new(full(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Appends a stored object as the client addressed it: its cached JSON (see
+/// [`Stored::json`]), or, for another served version, a copy with that `apiVersion`.
+fn write_object(out: &mut Vec<u8>, ty: &ResourceType, version: &str, object: &Stored) {
+    let api_version = ty.api_version(version);
+    let is = |key: &str, want: &str| object.get(key).and_then(Value::as_str) == Some(want);
+    if is("apiVersion", &api_version) && is("kind", &ty.kind) {
+        out.extend_from_slice(object.json());
+    } else {
+        let versioned = as_version(ty, version, object.value().clone());
+        out.extend_from_slice(&serde_json::to_vec(&versioned).unwrap_or_default());
+    }
 }
 
 pub(super) fn ensure_namespace(cluster: &SimCluster, namespace: &str) -> Result<(), ApiError> {
@@ -57,7 +86,10 @@ pub(super) fn ensure_namespace(cluster: &SimCluster, namespace: &str) -> Result<
         .ok_or_else(|| ApiError::not_found("", "namespaces", namespace))
 }
 
-pub(super) fn table_response(table_version: &str, body: &Value) -> Response<Body> {
+pub(super) fn table_response(
+    table_version: &str,
+    body: &(impl serde::Serialize + ?Sized),
+) -> Response<Body> {
     json_response(
         StatusCode::OK,
         &format!("application/json;as=Table;v={table_version};g=meta.k8s.io"),
@@ -93,7 +125,8 @@ pub(super) fn list(
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0);
-    let (items, rv, remaining) = cluster.store.select(
+    // The page shares the stored objects: a LIST of 10,000 objects copies none of them.
+    let (page, rv, remaining) = cluster.store.select_shared(
         &ty.key(),
         target.namespace.as_deref(),
         after.as_ref(),
@@ -102,10 +135,6 @@ pub(super) fn list(
     );
     // Every page reports the resourceVersion of the first.
     let list_rv = if after.is_some() { list_rv } else { rv };
-    let page: Vec<Value> = items
-        .into_iter()
-        .map(|o| as_version(ty, &target.version, o))
-        .collect();
     let mut meta = json!({"resourceVersion": list_rv.to_string()});
     if remaining > 0
         && let Some(last) = page.last()
@@ -126,19 +155,39 @@ pub(super) fn list(
     }
     Ok(match wanted {
         Wanted::Table(tv) => {
-            table_response(tv, &table::render(ty, &page, tv, meta, Timestamp::now()))
+            // Written from the stored metadata, not a copy of it.
+            let objects = page.iter().map(|o| o.value());
+            table_response(
+                tv,
+                &table::Table::new(ty, objects, tv, meta, Timestamp::now()),
+            )
         }
-        _ => {
-            let mut list = json!({
-                "kind": ty.list_kind,
-                "apiVersion": ty.api_version(&target.version),
-                "metadata": meta,
-            });
-            // Moved in, not copied: a LIST of 10,000 objects must stay cheap.
-            list["items"] = Value::Array(page);
-            ok_json(&list)
-        }
+        _ => json_bytes(list_json(ty, &target.version, &meta, &page)),
     })
+}
+
+/// A `…List` as JSON, written from the stored objects' own JSON (made once per object
+/// version, see [`Stored::json`]), with the keys in the order a `serde_json::Value` writes them.
+fn list_json(ty: &ResourceType, version: &str, meta: &Value, page: &[Arc<Stored>]) -> Vec<u8> {
+    let api_version = ty.api_version(version);
+    let text = |s: &str| serde_json::to_vec(s).unwrap_or_default();
+    let size: usize = page.iter().map(|o| o.json().len() + 1).sum();
+    let mut out = Vec::with_capacity(size + 256);
+    out.extend_from_slice(b"{\"apiVersion\":");
+    out.extend_from_slice(&text(&api_version));
+    out.extend_from_slice(b",\"items\":[");
+    for (i, object) in page.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_object(&mut out, ty, version, object);
+    }
+    out.extend_from_slice(b"],\"kind\":");
+    out.extend_from_slice(&text(&ty.list_kind));
+    out.extend_from_slice(b",\"metadata\":");
+    out.extend_from_slice(&serde_json::to_vec(meta).unwrap_or_default());
+    out.push(b'}');
+    out
 }
 
 fn decode_continue(token: &str) -> Result<(u64, Option<(String, String)>), ApiError> {
@@ -160,4 +209,57 @@ fn decode_continue(token: &str) -> Result<(u64, Option<(String, String)>), ApiEr
         rv.parse().map_err(|_| expired())?,
         Some((ns.to_owned(), name.to_owned())),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_list_is_the_stored_json_with_the_addressed_version() {
+        let mut ty = crate::openapi::crd_type();
+        ty.group = "example.com".into();
+        ty.versions = vec!["v2".into(), "v1".into()];
+        let store = Store::new();
+        for name in ["a", "b"] {
+            store
+                .create(
+                    &ty.key(),
+                    json!({"apiVersion": "example.com/v2", "kind": ty.kind, "metadata": {"name": name}, "spec": {"x": "é\"q"}}),
+                )
+                .unwrap();
+        }
+        let (page, _, _) = store.select_shared(&ty.key(), None, None, None, |_| true);
+        let meta = json!({"resourceVersion": "7"});
+        for version in ["v2", "v1"] {
+            let body: Value =
+                serde_json::from_slice(&list_json(&ty, version, &meta, &page)).unwrap();
+            let expected: Vec<Value> = page
+                .iter()
+                .map(|o| as_version(&ty, version, o.value().clone()))
+                .collect();
+            assert_eq!(
+                body,
+                json!({"apiVersion": format!("example.com/{version}"), "kind": ty.list_kind,
+                       "metadata": meta, "items": expected})
+            );
+            assert_eq!(
+                body["items"][1]["apiVersion"],
+                format!("example.com/{version}")
+            );
+        }
+        // The whole list, byte for byte, is what serde_json writes for the same Value.
+        let owned: Vec<Value> = page.iter().map(|o| o.value().clone()).collect();
+        let value = json!({"apiVersion": "example.com/v2", "kind": ty.list_kind, "metadata": meta, "items": owned});
+        assert_eq!(
+            list_json(&ty, "v2", &meta, &page),
+            serde_json::to_vec(&value).unwrap()
+        );
+        let empty = list_json(&ty, "v2", &meta, &[]);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&empty).unwrap()["items"],
+            json!([])
+        );
+    }
 }

@@ -14,6 +14,7 @@ use crate::http::{ApiError, Query, Reply, json_response, ok_json};
 use crate::ops::{self, DeleteOptions, Part, Propagation, SchemaCheck};
 use crate::patch::{self, PatchType};
 use crate::protobuf;
+use crate::writes::Effect;
 
 /// The API server's request size limit.
 const MAX_BODY: usize = 3 * 1024 * 1024;
@@ -94,18 +95,31 @@ pub(super) async fn create(
     target: &Target<'_>,
     query: &Query,
     req: Request<Incoming>,
+    effect: &mut Effect,
 ) -> Reply {
     let (content_type, body) = read_body(req).await?;
     let object = decode_object(&content_type, &body)?;
+    let dry = dry_run(query)?;
     let stored = ops::create(
         cluster,
         target.ty,
         target.namespace.as_deref(),
         object,
         schema(target, query),
-        dry_run(query)?,
+        dry,
     )?;
+    if !dry {
+        effect.applied();
+    }
     created(target, stored)
+}
+
+/// Reports what an update did.
+fn track(effect: &mut Effect, updated: ops::Updated) -> Value {
+    if let Some(previous) = updated.previous {
+        effect.updated(previous, &updated.object);
+    }
+    updated.object
 }
 
 pub(super) async fn replace(
@@ -114,6 +128,7 @@ pub(super) async fn replace(
     name: &str,
     query: &Query,
     req: Request<Incoming>,
+    effect: &mut Effect,
 ) -> Reply {
     let (content_type, body) = read_body(req).await?;
     let object = decode_object(&content_type, &body)?;
@@ -135,7 +150,7 @@ pub(super) async fn replace(
             }],
         ));
     }
-    let stored = ops::update_with(
+    let updated = ops::update_tracked(
         cluster,
         ty,
         target.namespace.as_deref().unwrap_or_default(),
@@ -145,6 +160,7 @@ pub(super) async fn replace(
         dry_run(query)?,
         |_| Ok(object),
     )?;
+    let stored = track(effect, updated);
     Ok(ok_json(&as_version(ty, &target.version, stored)))
 }
 
@@ -157,6 +173,7 @@ pub(super) async fn patch(
     name: &str,
     query: &Query,
     req: Request<Incoming>,
+    effect: &mut Effect,
 ) -> Reply {
     let ty = target.ty;
     let (content_type, body) = read_body(req).await?;
@@ -198,10 +215,13 @@ pub(super) async fn patch(
                 schema(target, query),
                 dry,
             )?;
+            if !dry {
+                effect.applied();
+            }
             return created(target, stored);
         }
     }
-    let stored = ops::update_with(
+    let updated = ops::update_tracked(
         cluster,
         ty,
         namespace,
@@ -232,6 +252,7 @@ pub(super) async fn patch(
             Ok(next)
         },
     )?;
+    let stored = track(effect, updated);
     Ok(ok_json(&as_version(ty, &target.version, stored)))
 }
 
@@ -270,6 +291,7 @@ pub(super) async fn delete(
     name: &str,
     query: &Query,
     req: Request<Incoming>,
+    effect: &mut Effect,
 ) -> Reply {
     let (content_type, body) = read_body(req).await?;
     let body = decode_object(&content_type, &body)?;
@@ -282,6 +304,9 @@ pub(super) async fn delete(
         name,
         &options,
     )?;
+    if deleted.changed {
+        effect.applied();
+    }
     // Built-in kinds other than namespaces answer a finished delete with a Status.
     if deleted.gone && ty.builtin && ty.kind != "Namespace" {
         return Ok(ok_json(&json!({

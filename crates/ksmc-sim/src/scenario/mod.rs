@@ -158,6 +158,9 @@ impl ClusterPlan {
             cluster.seed_namespace(ns, json!({}))?;
         }
         cluster.seed(self.node())?;
+        for lease in self.leases() {
+            cluster.seed(lease)?;
+        }
         if let Some(version) = &self.kubesphere_version {
             self.install_kubesphere(&cluster, version)?;
         }
@@ -228,6 +231,34 @@ impl ClusterPlan {
                 "nodeInfo": {"kubeletVersion": self.kubernetes_version, "machineID": format!("{}-machine", self.name)},
             },
         })
+    }
+
+    /// The leases a kubeadm control plane holds: its node's heartbeat and the leader
+    /// elections of the controller manager and the scheduler.
+    fn leases(&self) -> Vec<Value> {
+        let node = format!("{}-node-1", self.name);
+        let lease = |ns: &str, name: &str, holder: String, seconds: u32| {
+            json!({
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"holderIdentity": holder, "leaseDurationSeconds": seconds},
+            })
+        };
+        vec![
+            lease("kube-node-lease", &node, node.clone(), 40),
+            lease(
+                "kube-system",
+                "kube-controller-manager",
+                format!("{node}_{}", uuid::Uuid::new_v4()),
+                15,
+            ),
+            lease(
+                "kube-system",
+                "kube-scheduler",
+                format!("{node}_{}", uuid::Uuid::new_v4()),
+                15,
+            ),
+        ]
     }
 
     fn cluster_configuration(&self, version: &str) -> Value {
