@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use kube::api::{ApiResource, DynamicObject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup;
+use kube::api::{Api, ApiResource, DynamicObject};
 use kube::core::GroupVersionKind;
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -99,6 +100,7 @@ pub fn backoff(n: u32) -> Duration {
 pub struct Clusters {
     sources: BTreeMap<String, ClusterSource>,
     clients: Mutex<BTreeMap<String, kube::Client>>,
+    tenant: Mutex<BTreeMap<String, &'static str>>,
 }
 
 impl std::fmt::Debug for Clusters {
@@ -115,6 +117,7 @@ impl Clusters {
         Self {
             sources: sources.into_iter().map(|s| (s.name.clone(), s)).collect(),
             clients: Mutex::new(BTreeMap::new()),
+            tenant: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -150,6 +153,92 @@ impl Clusters {
             .map_err(|e| AppError::from(&e))?;
         clients.insert(name.to_owned(), client.clone());
         Ok(client)
+    }
+}
+
+impl Clusters {
+    /// The version of `tenant.kubesphere.io` a cluster prefers: `v1beta1` on KubeSphere 4.x
+    /// (Workspace and WorkspaceTemplate both), else the 3.x pair `v1alpha1`/`v1alpha2`.
+    ///
+    /// # Errors
+    /// When the cluster cannot be asked.
+    pub async fn tenant_version(&self, cluster: &str) -> Result<&'static str, AppError> {
+        if let Some(v) = self.tenant.lock().await.get(cluster) {
+            return Ok(v);
+        }
+        let client = self.client(cluster).await?;
+        let request = http::Request::get("/apis/tenant.kubesphere.io")
+            .body(Vec::new())
+            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+        let group: Result<APIGroup, CallError> = call(client.request(request)).await;
+        let version = match group {
+            Ok(g) => {
+                let preferred = g.preferred_version.map(|v| v.version);
+                if preferred.as_deref() == Some(V4_TENANT) {
+                    V4_TENANT
+                } else {
+                    "v1alpha"
+                }
+            }
+            Err(CallError::NotFound) => "v1alpha",
+            Err(e) => {
+                return Err(AppError::new(
+                    ErrorKind::Unreachable,
+                    format!("cannot read {cluster}'s tenant API: {}", e.describe()),
+                ));
+            }
+        };
+        self.tenant.lock().await.insert(cluster.to_owned(), version);
+        Ok(version)
+    }
+
+    /// Workspaces on a cluster, in the version it serves.
+    ///
+    /// # Errors
+    /// As [`Clusters::tenant_version`].
+    pub async fn workspaces(&self, cluster: &str) -> Result<Api<DynamicObject>, AppError> {
+        let v = self.tenant_version(cluster).await?;
+        Ok(Api::all_with(
+            self.client(cluster).await?,
+            &workspaces_in(v),
+        ))
+    }
+
+    /// WorkspaceTemplates on a cluster, in the version it serves.
+    ///
+    /// # Errors
+    /// As [`Clusters::tenant_version`].
+    pub async fn templates(&self, cluster: &str) -> Result<Api<DynamicObject>, AppError> {
+        let v = self.tenant_version(cluster).await?;
+        Ok(Api::all_with(self.client(cluster).await?, &templates_in(v)))
+    }
+}
+
+/// The storage version of `tenant.kubesphere.io` on KubeSphere 4.x.
+pub const V4_TENANT: &str = "v1beta1";
+
+/// Workspace in the tenant version `v` (`v1beta1`, or anything else for 3.x's `v1alpha1`).
+#[must_use]
+pub fn workspaces_in(v: &str) -> ApiResource {
+    if v == V4_TENANT {
+        resource("tenant.kubesphere.io", V4_TENANT, "Workspace", "workspaces")
+    } else {
+        workspaces()
+    }
+}
+
+/// WorkspaceTemplate in the tenant version `v` (3.x: `v1alpha2`).
+#[must_use]
+pub fn templates_in(v: &str) -> ApiResource {
+    if v == V4_TENANT {
+        resource(
+            "tenant.kubesphere.io",
+            V4_TENANT,
+            "WorkspaceTemplate",
+            "workspacetemplates",
+        )
+    } else {
+        workspace_templates()
     }
 }
 

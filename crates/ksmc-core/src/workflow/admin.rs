@@ -7,7 +7,7 @@ use kube::api::{Api, DynamicObject, ListParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::access::{Clusters, call, json as to_json, kubesphere_clusters, workspace_templates};
+use super::access::{Clusters, call, json as to_json, kubesphere_clusters};
 use super::member::{template_refusal, workspace_template};
 use super::plan::{Action, Phase};
 use super::steps::get_opt;
@@ -82,13 +82,13 @@ fn workspace_role_bindings() -> ResourceRef {
     ResourceRef::new(IAM, "WorkspaceRoleBinding", "workspacerolebindings", None)
 }
 
-fn templates() -> ResourceRef {
-    ResourceRef::new(
-        "tenant.kubesphere.io/v1alpha2",
-        "WorkspaceTemplate",
-        "workspacetemplates",
-        None,
-    )
+fn templates(tenant: &str) -> ResourceRef {
+    let version = if tenant == super::access::V4_TENANT {
+        "tenant.kubesphere.io/v1beta1"
+    } else {
+        "tenant.kubesphere.io/v1alpha2"
+    };
+    ResourceRef::new(version, "WorkspaceTemplate", "workspacetemplates", None)
 }
 
 fn create(cluster: &str, resource: ResourceRef, body: Value, protects: &str) -> super::Step {
@@ -201,14 +201,14 @@ pub async fn plan_workspace(
             "{h} is the host cluster: workloads of this workspace would run on the host, which KubeSphere discourages"
         ));
     }
-    let tapi: Api<DynamicObject> =
-        Api::all_with(clusters.client(host).await?, &workspace_templates());
+    let tenant = clusters.tenant_version(host).await?;
+    let tapi = clusters.templates(host).await?;
     let existing = get_opt(&tapi, workspace)
         .await
         .map_err(|e| read_error(host, &e))?;
     let step = match existing {
         None => {
-            let mut body = workspace_template(workspace, &placement[0], manager);
+            let mut body = workspace_template(workspace, &placement[0], manager, tenant);
             body["spec"]["placement"]["clusters"] = json!(
                 placement
                     .iter()
@@ -217,7 +217,7 @@ pub async fn plan_workspace(
             );
             create(
                 host,
-                templates(),
+                templates(tenant),
                 body,
                 "A new workspace; its Workspace appears on each placed cluster.",
             )
@@ -251,7 +251,7 @@ pub async fn plan_workspace(
             list.extend(added.iter().map(|c| json!({"name": c})));
             merge_patch(
                 host,
-                templates(),
+                templates(tenant),
                 workspace,
                 json!({"spec": {"placement": {"clusters": list}}}),
                 format!(
@@ -415,7 +415,7 @@ pub async fn plan_invite(
             format!("user {user} does not exist on {host}"),
         ));
     }
-    let template = get_opt(&templates().api(client.clone()), workspace)
+    let template = get_opt(&clusters.templates(host).await?, workspace)
         .await
         .map_err(|e| read_error(host, &e))?;
     match template.map(|t| to_json(&t)) {

@@ -3,9 +3,9 @@
 //! KubeSphere docs forbid them.
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DynamicObject};
+use kube::api::Api;
 
-use super::access::{Clusters, workspaces};
+use super::access::Clusters;
 use super::plan::{Action, KeptNamespace, Phase};
 use super::steps::{get_opt, is_workspace_owner};
 use super::unbind::{Parts, read_error, step};
@@ -101,7 +101,7 @@ pub async fn plan_strip_owner(
             format!("namespace {namespace} has no workspace ownerReference with uid {owner_uid}"),
         ));
     };
-    let ws: Api<DynamicObject> = Api::all_with(client, &workspaces());
+    let ws = clusters.workspaces(cluster).await?;
     let live = get_opt(&ws, &owner.name)
         .await
         .map_err(|e| read_error(cluster, &e))?;

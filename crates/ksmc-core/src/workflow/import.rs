@@ -44,6 +44,9 @@ pub async fn plan(
     if let Some(n) = cluster_name {
         crate::names::check_label("cluster name", n)?;
     }
+    if clusters.tenant_version(host).await? == super::access::V4_TENANT {
+        return plan_v4(clusters, host, member, cluster_name, skip).await;
+    }
     let (hs, ms) = (clusters.source(host)?, clusters.source(member)?);
     let (h, m, api) = futures::join!(gather(hs), gather(ms), ks_apiserver_version(ms));
     if m.role() == ClusterRole::Host {
@@ -98,41 +101,7 @@ pub async fn plan(
             copy_jwt,
         ));
     }
-    let sa = service_account_for(host);
-    phases.push(Phase {
-        title: format!("Join {member} to {host} as {name}"),
-        concurrent: false,
-        steps: vec![
-            step(
-                format!("Create ServiceAccount {SA_NAMESPACE}/{sa} on {member} for {host}"),
-                Action::EnsureServiceAccount { member: member.to_owned(), namespace: SA_NAMESPACE.into(), name: sa.clone() },
-                format!("POST ServiceAccount, token Secret {sa}-token, ClusterRoleBinding {sa} → cluster-admin"),
-                vec![format!("+ ServiceAccount {SA_NAMESPACE}/{sa}"), format!("+ Secret {SA_NAMESPACE}/{sa}-token"), format!("+ ClusterRoleBinding {sa} (cluster-admin)")],
-                vec![
-                    format!("{} -n {SA_NAMESPACE} create serviceaccount {sa}", kubectl(member)),
-                    format!("{} -n {SA_NAMESPACE} apply -f - <<'EOF'\n{{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"type\":\"kubernetes.io/service-account-token\",\"metadata\":{{\"name\":\"{sa}-token\",\"annotations\":{{\"kubernetes.io/service-account.name\":\"{sa}\"}}}}}}\nEOF", kubectl(member)),
-                    format!("{} create clusterrolebinding {sa} --clusterrole=cluster-admin --serviceaccount={SA_NAMESPACE}:{sa}", kubectl(member)),
-                ],
-                "The host stores a credential made for it, never your own kubeconfig or an exec plugin it could not run.",
-            ),
-            step(
-                format!("Create Cluster {name} on {host}"),
-                Action::CreateCluster { host: host.to_owned(), member: member.to_owned(), name: name.clone(), service_account: sa.clone(), namespace: SA_NAMESPACE.into() },
-                "POST /apis/cluster.kubesphere.io/v1alpha1/clusters (kubeconfig from the ServiceAccount token; not shown)".into(),
-                vec![format!("+ Cluster {name} (direct, joinFederation)")],
-                vec![format!("# build a kubeconfig from the {sa}-token Secret, then:\n{} apply -f cluster-{name}.yaml", kubectl(host))],
-                "Created under the name the member recorded, so workspaces placed on it are not deleted or in conflict.",
-            ),
-            step(
-                format!("Wait until {name} is Ready on {host}"),
-                Action::WaitClusterReady { host: host.to_owned(), name: name.clone() },
-                format!("GET /apis/cluster.kubesphere.io/v1alpha1/clusters/{name} (polled)"),
-                Vec::new(),
-                vec![format!("{} wait --for=condition=Ready cluster/{name} --timeout=180s", kubectl(host))],
-                "Stops with KubeSphere's condition reason if the join fails.",
-            ),
-        ],
-    });
+    phases.push(join_phase(host, member, &name));
     Ok(Parts {
         inventory: Vec::new(),
         warnings,
@@ -188,4 +157,116 @@ pub fn configure_phase(
             ),
         ],
     }
+}
+
+/// Give the host a ServiceAccount kubeconfig, create the Cluster, wait until it is Ready.
+fn join_phase(host: &str, member: &str, name: &str) -> Phase {
+    let sa = service_account_for(host);
+    Phase {
+        title: format!("Join {member} to {host} as {name}"),
+        concurrent: false,
+        steps: vec![
+            step(
+                format!("Create ServiceAccount {SA_NAMESPACE}/{sa} on {member} for {host}"),
+                Action::EnsureServiceAccount { member: member.to_owned(), namespace: SA_NAMESPACE.into(), name: sa.clone() },
+                format!("POST ServiceAccount, token Secret {sa}-token, ClusterRoleBinding {sa} → cluster-admin"),
+                vec![format!("+ ServiceAccount {SA_NAMESPACE}/{sa}"), format!("+ Secret {SA_NAMESPACE}/{sa}-token"), format!("+ ClusterRoleBinding {sa} (cluster-admin)")],
+                vec![
+                    format!("{} -n {SA_NAMESPACE} create serviceaccount {sa}", kubectl(member)),
+                    format!("{} -n {SA_NAMESPACE} apply -f - <<'EOF'\n{{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"type\":\"kubernetes.io/service-account-token\",\"metadata\":{{\"name\":\"{sa}-token\",\"annotations\":{{\"kubernetes.io/service-account.name\":\"{sa}\"}}}}}}\nEOF", kubectl(member)),
+                    format!("{} create clusterrolebinding {sa} --clusterrole=cluster-admin --serviceaccount={SA_NAMESPACE}:{sa}", kubectl(member)),
+                ],
+                "The host stores a credential made for it, never your own kubeconfig or an exec plugin it could not run.",
+            ),
+            step(
+                format!("Create Cluster {name} on {host}"),
+                Action::CreateCluster { host: host.to_owned(), member: member.to_owned(), name: name.to_owned(), service_account: sa.clone(), namespace: SA_NAMESPACE.into() },
+                "POST /apis/cluster.kubesphere.io/v1alpha1/clusters (kubeconfig from the ServiceAccount token; not shown)".into(),
+                vec![format!("+ Cluster {name} (direct, joinFederation)")],
+                vec![format!("# build a kubeconfig from the {sa}-token Secret, then:\n{} apply -f cluster-{name}.yaml", kubectl(host))],
+                "Created under the name the member recorded, so workspaces placed on it are not deleted or in conflict.",
+            ),
+            step(
+                format!("Wait until {name} is Ready on {host}"),
+                Action::WaitClusterReady { host: host.to_owned(), name: name.to_owned() },
+                format!("GET /apis/cluster.kubesphere.io/v1alpha1/clusters/{name} (polled)"),
+                Vec::new(),
+                vec![format!("{} wait --for=condition=Ready cluster/{name} --timeout=180s", kubectl(host))],
+                "Stops with KubeSphere's condition reason if the join fails.",
+            ),
+        ],
+    }
+}
+
+/// KubeSphere 4.x: the host installs ks-core on the member and pushes its jwtSecret itself,
+/// so the member needs no configuration (and no KubeSphere) first. The checks are 4.1's
+/// validation endpoint's: not imported already, the name free, not managed by another host.
+async fn plan_v4(
+    clusters: &Clusters,
+    host: &str,
+    member: &str,
+    cluster_name: Option<&str>,
+    skip: &[&str],
+) -> Result<Parts, AppError> {
+    use kube::api::{Api, DynamicObject};
+    let mclient = clusters.client(member).await?;
+    let nss: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(mclient.clone());
+    let read = |c: &str, e: &super::access::CallError| super::unbind::read_error(c, e);
+    let kube_system = super::access::call(nss.get("kube-system"))
+        .await
+        .map_err(|e| read(member, &e))?;
+    let uid = kube_system.metadata.uid.unwrap_or_default();
+    let recorded = super::unbind::recorded_name(&mclient).await;
+    let name = cluster_name
+        .map(str::to_owned)
+        .or(recorded)
+        .unwrap_or_else(|| member.to_owned());
+    crate::names::check_label("cluster name", &name)?;
+    let api: Api<DynamicObject> = Api::all_with(
+        clusters.client(host).await?,
+        &super::access::kubesphere_clusters(),
+    );
+    let existing = super::access::call(api.list(&Default::default()))
+        .await
+        .map_err(|e| read(host, &e))?;
+    for c in &existing.items {
+        let v = super::access::json(c);
+        let cname = c.metadata.name.clone().unwrap_or_default();
+        if v.pointer("/status/uid").and_then(serde_json::Value::as_str) == Some(uid.as_str()) {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "cluster {name} already exists ({cname}), MUST not import the same cluster twice"
+                ),
+            ));
+        }
+        if cname == name {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!("{host} already has a Cluster named {name}"),
+            ));
+        }
+    }
+    if !skip.contains(&"managed-elsewhere") {
+        let ks = super::access::call(nss.get("kubesphere-system")).await.ok();
+        if let Some(other) = ks
+            .and_then(|n| n.metadata.annotations)
+            .and_then(|a| a.get("cluster.kubesphere.io/host-cluster").cloned())
+        {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "current cluster is managed by another host cluster '{other}': unbind it from that host first"
+                ),
+            ));
+        }
+    }
+    Ok(Parts {
+        inventory: Vec::new(),
+        warnings: vec![format!(
+            "{host} runs KubeSphere 4.x: it installs ks-core on {member} with Helm and sets its jwtSecret itself"
+        )],
+        phases: vec![join_phase(host, member, &name)],
+        cluster_name: name,
+    })
 }

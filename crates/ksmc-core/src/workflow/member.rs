@@ -40,9 +40,14 @@ fn fatal(kind: ErrorKind, message: String) -> CallError {
 
 /// A WorkspaceTemplate as KubeSphere's console creates it, placed on one cluster.
 #[must_use]
-pub fn workspace_template(name: &str, cluster: &str, manager: &str) -> Value {
+pub fn workspace_template(name: &str, cluster: &str, manager: &str, tenant: &str) -> Value {
+    let version = if tenant == super::access::V4_TENANT {
+        tenant
+    } else {
+        "v1alpha2"
+    };
     json!({
-        "apiVersion": "tenant.kubesphere.io/v1alpha2",
+        "apiVersion": format!("tenant.kubesphere.io/{version}"),
         "kind": "WorkspaceTemplate",
         "metadata": {"name": name, "annotations": {"kubesphere.io/creator": manager}},
         "spec": {
@@ -474,12 +479,18 @@ pub async fn wait_ready(
                 f["message"].as_str().unwrap_or("")
             )));
         }
-        if status("Ready") == "True" && status("Federated") == "True" {
+        // 3.x joins KubeFed (Federated); 4.x installs ks-core on the member (KSCoreReady).
+        let joined = status("Federated") == "True" || status("KSCoreReady") == "True";
+        if status("Ready") == "True" && joined {
             Ok(Ok(()))
         } else {
+            let reason = condition(&c, "Ready")
+                .and_then(|r| r["message"].as_str())
+                .unwrap_or("");
             Ok(Err(format!(
-                "Cluster {name}: Federated {}, Ready {}",
+                "Cluster {name}: Federated {}, KSCoreReady {}, Ready {} {reason}",
                 status("Federated"),
+                status("KSCoreReady"),
                 status("Ready")
             )))
         }

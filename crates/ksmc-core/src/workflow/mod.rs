@@ -296,7 +296,7 @@ async fn migrate(
         member,
         Some(&name),
         true,
-        &["clean-member"],
+        &["clean-member", "managed-elsewhere"],
     )
     .await?;
     // Each kept project goes to the workspace of the same (or the mapped) name.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kube::api::{Api, DynamicObject};
 
-use super::access::{Clusters, json, kubesphere_clusters, label, workspace_templates};
+use super::access::{Clusters, json, kubesphere_clusters, label};
 use super::member::{WORKSPACE_LABEL, template_places, template_refusal};
 use super::plan::{Action, KeptNamespace, Phase};
 use super::steps::{get_opt, is_workspace_owner, list_namespaces};
@@ -73,7 +73,8 @@ pub async fn plan(
     let all = list_namespaces(&mclient)
         .await
         .map_err(|e| read_error(member, &e))?;
-    let templates: Api<DynamicObject> = Api::all_with(hclient, &workspace_templates());
+    let tenant = clusters.tenant_version(host).await?;
+    let templates = clusters.templates(host).await?;
     let mut inventory = Vec::new();
     let mut bind_steps = Vec::new();
     for (ns_name, ws) in bindings {
@@ -146,7 +147,8 @@ pub async fn plan(
                     serde_json::to_string_pretty(&super::member::workspace_template(
                         ws,
                         &name,
-                        DEFAULT_MANAGER
+                        DEFAULT_MANAGER,
+                        tenant,
                     ))
                     .unwrap_or_default()
                 ),

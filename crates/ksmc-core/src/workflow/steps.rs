@@ -13,8 +13,8 @@ use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams
 use serde_json::{Value, json};
 
 use super::access::{
-    ATTEMPTS, CallError, Clusters, backoff, call, json as to_json, label, workspace_templates,
-    workspaces,
+    ATTEMPTS, CallError, Clusters, V4_TENANT, backoff, call, json as to_json, label, templates_in,
+    workspaces_in,
 };
 use super::journal::{Journal, Record};
 use super::member::{self, WORKSPACE_LABEL};
@@ -234,7 +234,11 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
         } => bind_namespace(ctx, step, cluster, namespace, uid, workspace).await,
         Action::VerifyBound { cluster } => verify_bound(ctx, step, cluster).await,
         Action::WaitWorkspace { cluster, workspace } => {
-            let api: Api<DynamicObject> = Api::all_with(ctx.client(cluster).await?, &workspaces());
+            let api = ctx
+                .clusters
+                .workspaces(cluster)
+                .await
+                .map_err(|e| app(&e))?;
             wait(ctx, step, WAIT_LIMIT, || async {
                 match get_opt(&api, workspace).await {
                     Ok(Some(_)) => Ok(Ok(())),
@@ -634,7 +638,17 @@ fn bindings<'a>(
 
 async fn verify_bound(ctx: &StepCtx<'_>, step: &Step, cluster: &str) -> Result<(), Stop> {
     let client = ctx.client(cluster).await?;
-    let ws_api: Api<DynamicObject> = Api::all_with(client.clone(), &workspaces());
+    let ws_api = ctx
+        .clusters
+        .workspaces(cluster)
+        .await
+        .map_err(|e| app(&e))?;
+    let v4 = ctx
+        .clusters
+        .tenant_version(cluster)
+        .await
+        .map_err(|e| app(&e))?
+        == V4_TENANT;
     wait(ctx, step, WAIT_LIMIT, || async {
         let found = match list_namespaces(&client).await {
             Ok(f) => f,
@@ -656,9 +670,10 @@ async fn verify_bound(ctx: &StepCtx<'_>, step: &Step, cluster: &str) -> Result<(
                 Ok(w) => w.and_then(|w| w.metadata.uid),
                 Err(e) => return note(e),
             };
+            // 3.x binds with a controller ownerReference; 4.1.3 only by the label.
             let owned = ns.metadata.owner_references.iter().flatten().any(|r| {
                 r.kind == "Workspace" && r.name == workspace && Some(&r.uid) == ws_uid.as_ref()
-            });
+            }) || (v4 && ws_uid.is_some() && label(&ns.metadata, WORKSPACE_LABEL) == Some(workspace));
             if !owned {
                 pending.push(format!("{name}→{workspace}"));
             }
@@ -709,10 +724,15 @@ async fn delete_workspace(
             }
         }
     }
+    let tenant = ctx
+        .clusters
+        .tenant_version(cluster)
+        .await
+        .map_err(|e| app(&e))?;
     let (resource, kind) = if template {
-        (workspace_templates(), "workspacetemplates")
+        (templates_in(tenant), "workspacetemplates")
     } else {
-        (workspaces(), "workspaces")
+        (workspaces_in(tenant), "workspaces")
     };
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
     retry(&format!("{kind}/{workspace} on {cluster}"), || async {
@@ -724,16 +744,34 @@ async fn delete_workspace(
         }
         let rv = obj.metadata.resource_version.clone();
         let mut rv_now = rv.clone();
-        if template {
+        let propagation = obj
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(member::DELETION_PROPAGATION))
+            .cloned();
+        if tenant == V4_TENANT && propagation.as_deref() != Some("Orphan") {
+            // KubeSphere 4.x deletes the labelled namespaces unless this says Orphan.
+            let patch = json!({"metadata": {"resourceVersion": rv, "annotations": {member::DELETION_PROPAGATION: "Orphan"}}});
+            let patched = ctx
+                .write(
+                    step,
+                    format!("PATCH /apis/tenant.kubesphere.io/{tenant}/{kind}/{workspace} (merge: {}=Orphan)", member::DELETION_PROPAGATION),
+                    rv.clone(),
+                    api.patch(workspace, &PatchParams::default(), &Patch::Merge(&patch)),
+                )
+                .await?;
+            rv_now = patched.metadata.resource_version;
+        } else if template {
             let mut finalizers = obj.metadata.finalizers.clone().unwrap_or_default();
             if !finalizers.iter().any(|f| f == member::ORPHAN_FINALIZER) {
                 finalizers.push(member::ORPHAN_FINALIZER.into());
-                let patch = json!({"metadata": {"resourceVersion": rv, "finalizers": finalizers}});
+                let patch = json!({"metadata": {"resourceVersion": rv_now, "finalizers": finalizers}});
                 let patched = ctx
                     .write(
                         step,
                         format!("PATCH /apis/tenant.kubesphere.io/v1alpha2/workspacetemplates/{workspace} (merge: + finalizer {})", member::ORPHAN_FINALIZER),
-                        rv.clone(),
+                        rv_now.clone(),
                         api.patch(workspace, &PatchParams::default(), &Patch::Merge(&patch)),
                     )
                     .await?;
@@ -759,7 +797,7 @@ async fn delete_workspace(
     })
     .await?;
     // Gone from the member (the template's controller deletes the local Workspace too).
-    let ws_api: Api<DynamicObject> = Api::all_with(client, &workspaces());
+    let ws_api: Api<DynamicObject> = Api::all_with(client, &workspaces_in(tenant));
     wait(ctx, step, WAIT_LIMIT, || async {
         for a in [&api, &ws_api] {
             match get_opt(a, workspace).await {
@@ -786,7 +824,12 @@ async fn ensure_placement(
     cluster_name: &str,
     manager: &str,
 ) -> Result<(), Stop> {
-    let api: Api<DynamicObject> = Api::all_with(ctx.client(host).await?, &workspace_templates());
+    let tenant = ctx
+        .clusters
+        .tenant_version(host)
+        .await
+        .map_err(|e| app(&e))?;
+    let api = ctx.clusters.templates(host).await.map_err(|e| app(&e))?;
     let what = format!("workspace {workspace} on {host}");
     let refused = std::sync::Mutex::new(None);
     let (api_ref, refused_ref) = (&api, &refused);
@@ -797,6 +840,7 @@ async fn ensure_placement(
                 workspace,
                 cluster_name,
                 manager,
+                tenant,
             ))
             .map_err(|e| CallError::Fatal(AppError::new(crate::ErrorKind::Internal, e.to_string())))?;
             ctx.write(

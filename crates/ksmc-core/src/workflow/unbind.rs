@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DynamicObject};
 use serde_json::Value;
 
-use super::access::{CallError, Clusters, call, json, label, workspace_templates, workspaces};
+use super::access::{CallError, Clusters, call, json, label};
 use super::member::{KUBEFED_MANAGED, SYSTEM_WORKSPACE, WORKSPACE_LABEL};
 use super::plan::{Action, KeptNamespace, Phase, Step};
 use super::steps::{get_opt, is_workspace_owner, list_namespaces};
@@ -71,14 +71,28 @@ pub(crate) fn step(
 }
 
 /// The member's recorded cluster name (`multicluster.clusterName` of kubesphere-config).
+/// On KubeSphere 4.x, the annotation the host writes on the member's `kubesphere-system`.
+pub const V4_NAME_ANNOTATION: &str = "cluster.kubesphere.io/name";
+
+/// The name a host recorded on the member: 3.x `multicluster.clusterName` in
+/// kubesphere-config, else 4.x's annotation on the `kubesphere-system` namespace.
 pub(crate) async fn recorded_name(client: &kube::Client) -> Option<String> {
     let api: Api<k8s_openapi::api::core::v1::ConfigMap> =
         Api::namespaced(client.clone(), "kubesphere-system");
-    let cm = call(api.get("kubesphere-config")).await.ok()?;
-    let yaml = cm.data?.get("kubesphere.yaml")?.clone();
-    crate::fleet::facts::parse_effective_config(&yaml)
-        .ok()?
-        .recorded_name
+    let from_config = match call(api.get("kubesphere-config")).await {
+        Ok(cm) => cm
+            .data
+            .and_then(|d| d.get("kubesphere.yaml").cloned())
+            .and_then(|y| crate::fleet::facts::parse_effective_config(&y).ok())
+            .and_then(|c| c.recorded_name),
+        Err(_) => None,
+    };
+    if from_config.is_some() {
+        return from_config;
+    }
+    let nss: Api<Namespace> = Api::all(client.clone());
+    let ns = call(nss.get("kubesphere-system")).await.ok()?;
+    ns.metadata.annotations?.get(V4_NAME_ANNOTATION).cloned()
 }
 
 /// Plans the unbinding of `member`.
@@ -103,8 +117,8 @@ pub async fn plan(
     let all = list_namespaces(&client)
         .await
         .map_err(|e| read_error(member, &e))?;
-    let ws_api: Api<DynamicObject> = Api::all_with(client.clone(), &workspaces());
-    let wst_api: Api<DynamicObject> = Api::all_with(client.clone(), &workspace_templates());
+    let ws_api = clusters.workspaces(member).await?;
+    let wst_api = clusters.templates(member).await?;
     let member_workspaces = call(ws_api.list(&Default::default()))
         .await
         .map_err(|e| read_error(member, &e))?
