@@ -1,6 +1,7 @@
 //! Fleet inspection: facts of every cluster of an estate, the findings they imply, and the
 //! import preflight (issue 5).
 
+pub mod cert;
 pub mod facts;
 pub mod findings;
 pub mod preflight;

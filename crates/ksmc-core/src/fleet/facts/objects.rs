@@ -1,0 +1,147 @@
+//! Kubernetes and KubeSphere objects as facts (what is kept of each, and nothing more).
+
+use kube::api::DynamicObject;
+use kube::core::ObjectMeta;
+use serde_json::Value;
+
+use super::model::{
+    Condition, Fact, FactError, ManagedCluster, OwnerRef, Project, User, Workspace,
+    WorkspaceTemplate,
+};
+use super::{HOST_CLUSTER_LABEL, KUBEFED_HOST_NAMESPACE, KUBEFED_MANAGED, WORKSPACE_LABEL};
+use crate::error::{AppError, ErrorKind};
+
+pub(super) fn labels_of<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
+    meta.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+pub(super) fn str_at(v: &Value, p: &str) -> Option<String> {
+    v.pointer(p).and_then(Value::as_str).map(str::to_owned)
+}
+
+pub(super) fn managed_cluster(o: &DynamicObject, errors: &mut Vec<FactError>) -> ManagedCluster {
+    let d = &o.data;
+    let conditions = d
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .map(|cs| {
+            cs.iter()
+                .map(|c| Condition {
+                    kind: str_at(c, "/type").unwrap_or_default(),
+                    status: str_at(c, "/status").unwrap_or_default(),
+                    reason: str_at(c, "/reason").filter(|s| !s.is_empty()),
+                    message: str_at(c, "/message").filter(|s| !s.is_empty()),
+                    last_update_time: str_at(c, "/lastUpdateTime"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ManagedCluster {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        is_host: labels_of(&o.metadata, HOST_CLUSTER_LABEL).is_some(),
+        connection_type: str_at(d, "/spec/connection/type"),
+        join_federation: d
+            .pointer("/spec/joinFederation")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        conditions,
+        kubernetes_version: str_at(d, "/status/kubernetesVersion"),
+        kubesphere_version: str_at(d, "/status/kubeSphereVersion"),
+        uid: str_at(d, "/status/uid").filter(|s| !s.is_empty()),
+        deleting_since: o
+            .metadata
+            .deletion_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string()),
+        finalizers: o.metadata.finalizers.clone().unwrap_or_default(),
+        cert_expires: cert_expires(o, errors),
+        users_synced: None,
+    }
+}
+
+/// The client certificate's expiry of a member Cluster's kubeconfig (the host's own Cluster
+/// is skipped, as KubeSphere's controller does).
+fn cert_expires(o: &DynamicObject, errors: &mut Vec<FactError>) -> Option<Fact<String>> {
+    if labels_of(&o.metadata, HOST_CLUSTER_LABEL).is_some() {
+        return None;
+    }
+    let name = o.metadata.name.as_deref().unwrap_or_default();
+    let b64 = o
+        .data
+        .pointer("/spec/connection/kubeconfig")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())?;
+    let field = format!("Cluster {name} spec.connection.kubeconfig");
+    match super::super::cert::kubeconfig_client_cert(b64) {
+        Ok(cert) => cert.map(|c| {
+            Fact::new(
+                c.not_after.to_string(),
+                &format!("{field}: client-certificate-data of user {}", c.user),
+            )
+        }),
+        Err(why) => {
+            errors.push(FactError {
+                source: field,
+                error: AppError::new(ErrorKind::Invalid, why),
+            });
+            None
+        }
+    }
+}
+
+fn managed(meta: &ObjectMeta) -> bool {
+    labels_of(meta, KUBEFED_MANAGED) == Some("true")
+}
+
+pub(super) fn workspace(o: &DynamicObject, _: &mut Vec<FactError>) -> Workspace {
+    Workspace {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        uid: o.metadata.uid.clone().unwrap_or_default(),
+        kubefed_managed: managed(&o.metadata),
+    }
+}
+
+pub(super) fn template(o: &DynamicObject, _: &mut Vec<FactError>) -> WorkspaceTemplate {
+    WorkspaceTemplate {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        placed_everywhere: o.data.pointer("/spec/placement/clusterSelector").is_some(),
+        clusters: o
+            .data
+            .pointer("/spec/placement/clusters")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(|c| str_at(c, "/name")).collect())
+            .unwrap_or_default(),
+    }
+}
+
+pub(super) fn user(o: &DynamicObject, _: &mut Vec<FactError>) -> User {
+    User {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        email: str_at(&o.data, "/spec/email"),
+        kubefed_managed: managed(&o.metadata),
+    }
+}
+
+pub(super) fn project(meta: &ObjectMeta) -> Project {
+    Project {
+        name: meta.name.clone().unwrap_or_default(),
+        workspace: labels_of(meta, WORKSPACE_LABEL)
+            .unwrap_or_default()
+            .to_owned(),
+        owner_references: meta
+            .owner_references
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| OwnerRef {
+                api_version: r.api_version.clone(),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                uid: r.uid.clone(),
+                controller: r.controller.unwrap_or(false),
+            })
+            .collect(),
+        kubefed_managed: managed(meta),
+        kubefed_host_namespace: labels_of(meta, KUBEFED_HOST_NAMESPACE) == Some("true"),
+    }
+}

@@ -1,0 +1,290 @@
+//! Findings about a host's Cluster objects (imports, deletion, readiness, kubeconfig
+//! certificates, user sync) and about the host itself (business projects).
+
+use jiff::Timestamp;
+
+use super::super::facts::{ClusterFacts, ManagedCluster};
+use super::{CERT_WARNING_DAYS, LISTED, Out, Severity, fix, kubectl};
+
+/// Findings about a host's Cluster objects.
+pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timestamp, out: &mut Out) {
+    let host = h.name.as_str();
+    let members: Vec<&ManagedCluster> = h.clusters.all().iter().filter(|m| !m.is_host).collect();
+    for (i, mc) in members.iter().enumerate() {
+        let object = Some(format!("Cluster {}", mc.name));
+        if let Some(uid) = mc.uid.as_deref() {
+            if let Some(first) = members[..i].iter().find(|o| o.uid.as_deref() == Some(uid)) {
+                out.push(
+                    "imported-twice",
+                    Severity::Error,
+                    host,
+                    object.clone(),
+                    format!("{} and {} are the same cluster", first.name, mc.name),
+                    format!("Both Clusters record kube-system UID {uid}. KubeSphere refuses this through its console (\"cluster {} already exists ({uid}), MUST not import the same cluster twice\"); created through the API, both fight over the member's cluster name and KubeFed objects.", first.name),
+                    fix(format!("Delete the newer Cluster {}.", mc.name), vec![format!("{} delete cluster {}", kubectl(host), mc.name)], None),
+                );
+            }
+            for other in all
+                .iter()
+                .filter(|o| o.is_host() && o.name != h.name && o.name > h.name)
+            {
+                if let Some(omc) = other
+                    .clusters
+                    .all()
+                    .iter()
+                    .find(|o| !o.is_host && o.uid.as_deref() == Some(uid))
+                {
+                    out.push(
+                        "managed-by-two-hosts",
+                        Severity::Error,
+                        host,
+                        object.clone(),
+                        format!("{} is managed by both {host} and {}", mc.name, other.name),
+                        format!("{host}'s Cluster {} and {}'s Cluster {} record the same kube-system UID {uid}. Two hosts overwrite each other's cluster name on the member and both propagate workspaces and users to it.", mc.name, other.name, omc.name),
+                        fix("Unbind it from the host it should leave (keeping its projects).", vec![], Some("unbind-member")),
+                    );
+                }
+            }
+        }
+        if let Some(since) = &mc.deleting_since {
+            out.push(
+                "cluster-deleting",
+                Severity::Warning,
+                host,
+                object.clone(),
+                format!("Cluster {} has been deleting since {since}", mc.name),
+                format!("Its finalizer ({}) has not been removed. If the member is unreachable or was reinstalled, the validating-cluster.kubesphere.io webhook denies every update of the Cluster, the controller's own finalizer removal included, and the deletion hangs.", mc.finalizers.join(", ")),
+                fix(
+                    "Make the member reachable with its original kubeconfig; otherwise the webhook must be bypassed while the finalizer is removed.",
+                    vec![
+                        format!("{} get cluster {} -o yaml", kubectl(host), mc.name),
+                        format!("{} patch cluster {} --type merge -p '{{\"metadata\":{{\"finalizers\":null}}}}'", kubectl(host), mc.name),
+                    ],
+                    Some("finish-cluster-deletion"),
+                ),
+            );
+            continue;
+        }
+        if let Some(ready) = mc.condition("Ready")
+            && ready.status != "True"
+        {
+            {
+                let why = mc
+                    .condition("Federated")
+                    .filter(|f| f.status != "True")
+                    .and_then(|f| f.reason.clone())
+                    .or_else(|| ready.reason.clone())
+                    .unwrap_or_else(|| "no reason given".into());
+                out.push(
+                    "cluster-not-ready",
+                    Severity::Error,
+                    host,
+                    object.clone(),
+                    format!("Cluster {} is not Ready", mc.name),
+                    format!("Ready is {} ({}): {why}", ready.status, ready.reason.as_deref().unwrap_or("-")),
+                    fix("Read the Cluster's conditions and the ks-controller-manager log on the host.", vec![
+                        format!("{} get cluster {} -o yaml", kubectl(host), mc.name),
+                        format!("{} -n kubesphere-system logs deploy/ks-controller-manager --tail 100", kubectl(host)),
+                    ], None),
+                );
+            }
+        }
+        kubeconfig_cert(h, mc, now, out);
+        if mc.condition("Ready").is_some_and(|r| r.status == "True") {
+            users_not_synced(h, mc, out);
+        }
+    }
+}
+
+/// "a, b, c and 7 more".
+fn first_few(names: &[String], total: usize) -> String {
+    let shown = names
+        .iter()
+        .take(LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let shown_count = names.len().min(LISTED);
+    if total > shown_count {
+        format!("{shown} and {} more", total - shown_count)
+    } else {
+        shown
+    }
+}
+
+/// The client certificate in a member Cluster's kubeconfig expires soon or has expired
+/// (read from the kubeconfig; else KubeSphere's `KubeConfigCertExpiresInSevenDays`).
+fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &mut Out) {
+    let host = h.name.as_str();
+    let expiring_condition = mc
+        .condition("KubeConfigCertExpiresInSevenDays")
+        .filter(|c| c.status == "True");
+    let (severity, title, what) = match &mc.cert_expires {
+        Some(fact) => {
+            // A fact ksmc wrote itself; unparsable only if the model changed.
+            let Ok(not_after) = fact.value.parse::<Timestamp>() else {
+                return;
+            };
+            let left = not_after.as_second() - now.as_second();
+            let days = left.div_euclid(86_400);
+            if left <= 0 {
+                (
+                    Severity::Error,
+                    format!(
+                        "The kubeconfig certificate of Cluster {} expired on {}",
+                        mc.name, fact.value
+                    ),
+                    format!(
+                        "The client certificate {host} uses to reach {} ({}) expired on {}: the member's API server refuses it (\"x509: certificate has expired or is not yet valid\"), so the host cannot sync the Cluster, proxy requests to it or propagate workspaces and users.",
+                        mc.name, fact.source, fact.value
+                    ),
+                )
+            } else if days < CERT_WARNING_DAYS {
+                let when = if days == 0 {
+                    "within a day".to_owned()
+                } else if days == 1 {
+                    "in 1 day".to_owned()
+                } else {
+                    format!("in {days} days")
+                };
+                (
+                    Severity::Warning,
+                    format!(
+                        "The kubeconfig certificate of Cluster {} expires {when}",
+                        mc.name
+                    ),
+                    format!(
+                        "The client certificate {host} uses to reach {} ({}) expires on {}{}. After that the member's API server refuses it: the host can no longer sync the Cluster, proxy requests to it or propagate workspaces and users.",
+                        mc.name,
+                        fact.source,
+                        fact.value,
+                        if expiring_condition.is_some() {
+                            "; KubeSphere reports KubeConfigCertExpiresInSevenDays=True"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+            } else {
+                // Renewed since KubeSphere last computed the condition, or not expiring yet.
+                return;
+            }
+        }
+        None => {
+            let Some(c) = expiring_condition else { return };
+            (
+                Severity::Warning,
+                format!(
+                    "The kubeconfig certificate of Cluster {} expires within seven days",
+                    mc.name
+                ),
+                format!(
+                    "KubeSphere reports KubeConfigCertExpiresInSevenDays=True on Cluster {}{}. The host's controller computes it from the client certificate of the Cluster's kubeconfig; once it has expired the member's API server refuses the host.",
+                    mc.name,
+                    c.message
+                        .as_deref()
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default()
+                ),
+            )
+        }
+    };
+    let renewed = format!("{}-renewed.kubeconfig", mc.name);
+    out.push(
+        "kubeconfig-cert-expiring",
+        severity,
+        host,
+        Some(format!("Cluster {}", mc.name)),
+        title,
+        what,
+        fix(
+            format!("Renew the member's client certificate (or switch the Cluster to a ServiceAccount token kubeconfig, which does not expire), then put the new kubeconfig into Cluster {}. The Cluster webhook accepts it only if it reaches the same cluster (same kube-system UID); the console's \"Update KubeConfig\" does the same.", mc.name),
+            vec![
+                format!("# on a control-plane node of {} (kubeadm): sudo kubeadm certs check-expiration && sudo kubeadm certs renew admin.conf && sudo cat /etc/kubernetes/admin.conf > {renewed}", mc.name),
+                format!("kubectl --kubeconfig {renewed} get --raw /version  # it works, and its server is reachable from {host}"),
+                format!("{} patch cluster {} --type merge -p \"{{\\\"spec\\\":{{\\\"connection\\\":{{\\\"kubeconfig\\\":\\\"$(base64 -w0 < {renewed})\\\"}}}}}}\"", kubectl(host), mc.name),
+                format!("{} get cluster {} -o jsonpath='{{range .status.conditions[*]}}{{.type}}={{.status}}{{\"\\n\"}}{{end}}'", kubectl(host), mc.name),
+            ],
+            None,
+        ),
+    );
+}
+
+/// Host users without a KubeFed copy on a joined member.
+fn users_not_synced(h: &ClusterFacts, mc: &ManagedCluster, out: &mut Out) {
+    let Some(sync) = &mc.users_synced else { return };
+    if sync.synced >= sync.total {
+        return;
+    }
+    let host = h.name.as_str();
+    let member = sync.cluster.as_str();
+    let missing = (sync.total - sync.synced) as usize;
+    let listed = first_few(&sync.missing, missing);
+    out.push(
+        "users-not-synced",
+        Severity::Warning,
+        member,
+        Some(format!("Cluster {} on {host}", mc.name)),
+        format!("{missing} of {}'s {} users are not on {member}: {listed}", host, sync.total),
+        format!("KubeSphere 3.4 propagates every host User to every member through a KubeFed FederatedUser (placement: all clusters); the copies carry kubefed.io/managed=true. {member} (Cluster {} on {host}, Ready) has {} of {} such copies; missing: {listed}. Those users cannot work on {member} from the host's console. KubeFed propagates asynchronously: right after a join, inspect again; if it lasts, kubefed-controller-manager on {host} is down or failing, or the member's user webhook rejects the copy — a member-local user with the same e-mail makes it answer \"user email: … already exists\".", mc.name, sync.synced, sync.total),
+        fix(
+            "Check kubefed-controller-manager on the host and the FederatedUser's status; on the member, look for a local user with the same e-mail (change or delete it).",
+            vec![
+                format!("{} -n kube-federation-system get deploy kubefed-controller-manager", kubectl(host)),
+                format!("{} -n kube-federation-system logs deploy/kubefed-controller-manager --tail 100", kubectl(host)),
+                format!("{} get federatedusers.types.kubefed.io {} -o yaml", kubectl(host), sync.missing.first().map_or("<user>", String::as_str)),
+                format!("{} get users -o custom-columns=NAME:.metadata.name,EMAIL:.spec.email,MANAGED:.metadata.labels.kubefed\\.io/managed", kubectl(member)),
+            ],
+            None,
+        ),
+    );
+}
+
+/// Whether a project is one of KubeSphere's or Kubernetes' own namespaces.
+fn system_project(p: &super::super::facts::Project) -> bool {
+    p.workspace == "system-workspace"
+        || p.name == "default"
+        || p.name.starts_with("kube-")
+        || p.name.starts_with("kubesphere-")
+        || matches!(
+            p.name.as_str(),
+            "istio-system" | "kubeedge" | "openpitrix-system" | "argocd"
+        )
+}
+
+/// Business projects on a host cluster (KubeSphere recommends the host for management only).
+pub(super) fn workloads_on_host(h: &ClusterFacts, out: &mut Out) {
+    let host = h.name.as_str();
+    let mut projects: Vec<&super::super::facts::Project> = h
+        .projects
+        .all()
+        .iter()
+        .filter(|p| !system_project(p) && !p.kubefed_managed && !p.kubefed_host_namespace)
+        .collect();
+    let Some(first) = projects.iter().map(|p| p.name.clone()).min() else {
+        return;
+    };
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<String> = projects
+        .iter()
+        .map(|p| format!("{} ({})", p.name, p.workspace))
+        .collect();
+    let n = names.len();
+    let listed = first_few(&names, n);
+    out.push(
+        "workloads-on-host",
+        Severity::Info,
+        host,
+        None,
+        format!("{n} project{} on host {host}: {listed}", if n == 1 { "" } else { "s" }),
+        format!("{host} is the host cluster and runs projects of its own (namespace (workspace)): {listed}. KubeSphere recommends using the host to manage clusters only and deploying workloads on members (\"It is recommended that you use the Host Cluster to manage clusters only and deploy workloads on Member Clusters.\"): workloads there compete with ks-apiserver, ks-controller-manager and KubeFed, and a host problem then takes both the control plane and the applications down."),
+        fix(
+            "Move business workloads to a member: place the workspace on a member, create the project there and redeploy; then delete the host's project.",
+            vec![
+                format!("{} get namespaces -l 'kubesphere.io/workspace,kubesphere.io/workspace!=system-workspace'", kubectl(host)),
+                format!("{} -n {first} get deployments,statefulsets,daemonsets,jobs", kubectl(host)),
+            ],
+            None,
+        ),
+    );
+}
