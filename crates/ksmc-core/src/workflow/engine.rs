@@ -123,6 +123,9 @@ pub async fn apply(
             ));
         }
     }
+    // One process applies a run at a time (another resume of the same run would hold the
+    // same estate lease); the OS drops this lock when the process dies.
+    let _running = lock_run(run)?;
     let holder = holder_of(run);
     let written = plan.written_clusters();
     let mut held: Vec<String> = Vec::new();
@@ -252,6 +255,18 @@ fn done_steps(plan: &Plan, records: &[Record]) -> BTreeSet<u32> {
             _ => None,
         })
     });
+    // The last phase's verifications are read-only: they run again on every apply, so
+    // applying a finished run re-checks its invariants against the clusters.
+    if let Some(last) = plan.phases.last() {
+        for s in &last.steps {
+            if matches!(
+                s.action,
+                Action::VerifyInventory { .. } | Action::VerifyBound { .. }
+            ) {
+                done.remove(&s.id);
+            }
+        }
+    }
     if let Some(cluster) = settle {
         for s in plan.steps() {
             if matches!(&s.action, Action::UnbindNamespace { cluster: c, .. } if *c == cluster) {
@@ -260,6 +275,35 @@ fn done_steps(plan: &Plan, records: &[Record]) -> BTreeSet<u32> {
         }
     }
     done
+}
+
+fn lock_run(run: &RunDir) -> Result<std::fs::File, AppError> {
+    let path = run.dir().join("engine.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            AppError::new(
+                ErrorKind::Internal,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
+            ErrorKind::Locked,
+            format!(
+                "run {} is being applied by another ksmc process right now",
+                run.id()
+            ),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(AppError::new(
+            ErrorKind::Internal,
+            format!("cannot lock {}: {e}", path.display()),
+        )),
+    }
 }
 
 enum Ended {

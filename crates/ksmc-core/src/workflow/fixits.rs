@@ -158,6 +158,7 @@ pub async fn plan_strip_owner(
                 step(
                     format!("Verify {namespace} on {cluster}"),
                     Action::VerifyInventory {
+                        unbound: false,
                         cluster: cluster.to_owned(),
                     },
                     "GET /api/v1/namespaces (fresh list)".into(),

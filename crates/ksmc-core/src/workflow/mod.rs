@@ -174,7 +174,11 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
             )
             .await?;
             (
-                format!("Rebind {} projects of {member} on {host}", bindings.len()),
+                format!(
+                    "Rebind {} project{} of {member} on {host}",
+                    bindings.len(),
+                    if bindings.len() == 1 { "" } else { "s" }
+                ),
                 parts,
             )
         }

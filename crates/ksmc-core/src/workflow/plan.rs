@@ -111,8 +111,10 @@ pub enum Action {
     /// Wait until every kept namespace is owned by the Workspace it is labelled with, with its
     /// other owners intact.
     VerifyBound { cluster: String },
-    /// Re-read every kept namespace: it exists with the same uid and is not terminating.
-    VerifyInventory { cluster: String },
+    /// Re-read every kept namespace: it exists with the same uid and is not terminating;
+    /// with `unbound`, it also carries no workspace label or owner (one put back after the
+    /// workspaces were deleted would let the garbage collector take it).
+    VerifyInventory { cluster: String, unbound: bool },
     /// Remove one ownerReference (by owner uid) from a namespace, keeping its label.
     StripOwner {
         cluster: String,
@@ -471,6 +473,7 @@ mod tests {
                     step(
                         "b",
                         Action::VerifyInventory {
+                            unbound: false,
                             cluster: "m".into(),
                         },
                     ),

@@ -219,7 +219,14 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
             tokio::time::sleep(Duration::from_secs(*settle_seconds)).await;
             verify(ctx, cluster, Expect::Unbound).await
         }
-        Action::VerifyInventory { cluster } => verify(ctx, cluster, Expect::Exists).await,
+        Action::VerifyInventory { cluster, unbound } => {
+            let expect = if *unbound {
+                Expect::Unbound
+            } else {
+                Expect::Exists
+            };
+            verify(ctx, cluster, expect).await
+        }
         Action::DeleteWorkspace {
             cluster,
             workspace,

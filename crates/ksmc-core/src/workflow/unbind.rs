@@ -386,7 +386,7 @@ pub async fn plan(
         concurrent: false,
         steps: vec![step(
             format!("Verify all {} kept namespaces of {member}", inventory.len()),
-            Action::VerifyInventory { cluster: member.to_owned() },
+            Action::VerifyInventory { cluster: member.to_owned(), unbound: true },
             "GET /api/v1/namespaces (fresh list)".into(),
             Vec::new(),
             vec![format!("{} get ns", kubectl(member))],
