@@ -1,11 +1,13 @@
 //! `ksmc`: the command line over ksmc-core.
 
+mod fleet;
+mod progress;
+mod review;
 mod vault;
+mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-mod fleet;
 
 use clap::{Parser, Subcommand};
 use comfy_table::{Table, presets::NOTHING};
@@ -15,7 +17,8 @@ use ksmc_core::{ClusterRole, EstateView};
 #[command(
     name = "ksmc",
     version,
-    about = "Control room for KubeSphere multi-cluster estates"
+    about = "Control room for KubeSphere multi-cluster estates",
+    after_help = workflow::EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,6 +35,55 @@ enum Command {
     Fleet(fleet::FleetCommand),
     /// The vault: kubeconfigs sealed with a key in the OS keyring.
     Vault(vault::VaultArgs),
+    /// Plan a workflow from live reads and save it as a run, without applying it.
+    Plan(workflow::PlanArgs),
+    /// Apply a planned run (or a plan file) after typed confirmation.
+    #[command(after_help = workflow::EXIT_CODES)]
+    Apply(workflow::ApplyArgs),
+    /// Carry on a run that was interrupted, blocked, paused or cancelled.
+    #[command(after_help = workflow::EXIT_CODES)]
+    Resume(workflow::ApplyArgs),
+    /// Ask the ksmc applying a run to stop before its next step.
+    Cancel {
+        /// The run id (or a unique prefix).
+        #[arg(value_name = "RUN")]
+        run: String,
+    },
+    /// Runs: list them; break a dead run's lock on a cluster.
+    #[command(subcommand)]
+    Runs(workflow::RunsCommand),
+    /// Plan and apply: import a member into a host.
+    #[command(after_help = workflow::EXIT_CODES)]
+    Import {
+        #[command(flatten)]
+        args: workflow::ImportArgs,
+        #[command(flatten)]
+        go: workflow::GoArgs,
+    },
+    /// Plan and apply: unbind a member from its host, keeping its projects.
+    #[command(after_help = workflow::EXIT_CODES)]
+    Unbind {
+        #[command(flatten)]
+        args: workflow::UnbindArgs,
+        #[command(flatten)]
+        go: workflow::GoArgs,
+    },
+    /// Plan and apply: bind projects of a member to workspaces of its host.
+    #[command(after_help = workflow::EXIT_CODES)]
+    Rebind {
+        #[command(flatten)]
+        args: workflow::RebindArgs,
+        #[command(flatten)]
+        go: workflow::GoArgs,
+    },
+    /// Plan and apply: move a member to a new host keeping and rebinding its projects.
+    #[command(after_help = workflow::EXIT_CODES)]
+    Migrate {
+        #[command(flatten)]
+        args: workflow::MigrateArgs,
+        #[command(flatten)]
+        go: workflow::GoArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -65,6 +117,23 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Fleet(command) => fleet::run(command).await,
         Command::Vault(args) => vault::run(args).await,
+        Command::Plan(args) => workflow::plan(args).await,
+        Command::Apply(args) => workflow::apply(args).await,
+        Command::Resume(args) => workflow::resume(args).await,
+        Command::Cancel { run } => workflow::cancel(&run),
+        Command::Runs(command) => workflow::runs_command(command).await,
+        Command::Import { args, go } => {
+            workflow::go(workflow::WorkflowCommand::Import(args), go).await
+        }
+        Command::Unbind { args, go } => {
+            workflow::go(workflow::WorkflowCommand::Unbind(args), go).await
+        }
+        Command::Rebind { args, go } => {
+            workflow::go(workflow::WorkflowCommand::Rebind(args), go).await
+        }
+        Command::Migrate { args, go } => {
+            workflow::go(workflow::WorkflowCommand::Migrate(args), go).await
+        }
         Command::Cluster(ClusterCommand::List {
             vault: true,
             json,
