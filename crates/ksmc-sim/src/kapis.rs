@@ -5,10 +5,11 @@
 //!   (3.4's `validateKubeSphereAPIServer`) and the 4.1 form `…/services/http:ks-apiserver:80/
 //!   proxy/version`: KubeSphere's version body, `kubernetes` holding the cluster's `/version`.
 //! * `…/proxy/kapis/config.kubesphere.io/v1alpha2/configs/configz`: `map[string]bool` of the
-//!   components that are on.
+//!   components that are on (KubeSphere 4.1: the loaded configuration, without the jwtSecret).
 //!
 //! The `ks-apiserver` Service exists when KubeSphere is installed, i.e. when the `ks-installer`
-//! ClusterConfiguration is in `kubesphere-system`; otherwise the proxy answers 404
+//! ClusterConfiguration is in `kubesphere-system` (3.x) or the `ks-core` Helm release is
+//! deployed there (4.1, see [`crate::kubesphere::v4`]); otherwise the proxy answers 404
 //! `services "ks-apiserver" not found`, as the real API server does for a missing Service.
 //! Everything is read from the store on each request.
 
@@ -41,10 +42,14 @@ pub fn cluster_configuration(cluster: &SimCluster) -> Option<Value> {
 }
 
 /// The KubeSphere version of a cluster (`v3.4.1`): the ClusterConfiguration's
-/// `status.core.version`, else its `version` label; `None` when KubeSphere is not installed.
+/// `status.core.version`, else its `version` label; for KubeSphere 4.1 (no
+/// ClusterConfiguration) the deployed ks-core release's version; `None` when KubeSphere is
+/// not installed.
 #[must_use]
 pub fn kubesphere_version(cluster: &SimCluster) -> Option<String> {
-    let cc = cluster_configuration(cluster)?;
+    let Some(cc) = cluster_configuration(cluster) else {
+        return crate::kubesphere::v4::version(cluster);
+    };
     cc.pointer("/status/core/version")
         .and_then(Value::as_str)
         .filter(|v| !v.is_empty())
@@ -60,10 +65,12 @@ pub fn kubesphere_version(cluster: &SimCluster) -> Option<String> {
 /// not installed.
 #[must_use]
 pub fn version_body(cluster: &SimCluster) -> Option<Value> {
-    cluster_configuration(cluster)?;
     // A cc without any version is a broken install; ks-apiserver built without version
     // ldflags reports v0.0.0, which is what a host then sees.
-    let version = kubesphere_version(cluster).unwrap_or_else(|| "v0.0.0".to_owned());
+    let version = match cluster_configuration(cluster) {
+        Some(_) => kubesphere_version(cluster).unwrap_or_else(|| "v0.0.0".to_owned()),
+        None => crate::kubesphere::v4::version(cluster)?,
+    };
     let mut parts = version.trim_start_matches('v').split(['.', '-']);
     let major = parts.next().unwrap_or("0");
     let minor = parts.next().unwrap_or("0");
@@ -215,7 +222,9 @@ pub fn service_proxy(
     let (scheme, name, port) = split_service(&service)
         .ok_or_else(|| ApiError::bad_request(format!("invalid service request \"{service}\"")))?;
     let not_found = || ApiError::not_found("", "services", name);
-    if namespace != NAMESPACE || name != SERVICE || cluster_configuration(cluster).is_none() {
+    let installed = cluster_configuration(cluster).is_some()
+        || crate::kubesphere::v4::version(cluster).is_some();
+    if namespace != NAMESPACE || name != SERVICE || !installed {
         return Err(not_found());
     }
     // ks-apiserver's Service has one port, 80 (name `http`), to the container's 9090.
@@ -254,7 +263,13 @@ pub fn service_proxy(
             "v1alpha2",
             "configs",
             "configz",
-        ] => Ok(ok_json(&json!(configz(cluster).ok_or_else(not_found)?))),
+        ] => match configz(cluster) {
+            Some(map) => Ok(ok_json(&json!(map))),
+            // 4.1 (deprecated there): the loaded configuration itself.
+            None => Ok(ok_json(
+                &crate::kubesphere::v4::configz(cluster).ok_or_else(not_found)?,
+            )),
+        },
         // go-restful's answer for a path ks-apiserver does not serve, passed through.
         _ => Ok(backend_text(StatusCode::NOT_FOUND, "404 page not found")),
     }

@@ -116,6 +116,18 @@ impl Registry {
         registry
     }
 
+    /// The built-in Kubernetes kinds plus the KubeSphere 4.1 kinds. Their CRDs are built by
+    /// the project's own code ([`crate::kubesphere::v4::crds`]), not embedded: the 4.1
+    /// manifests' licence does not allow copying them.
+    #[must_use]
+    pub fn kubesphere_v41() -> Self {
+        let mut registry = Self::builtin();
+        for ty in crate::kubesphere::v4::crds::types() {
+            registry.add(ty);
+        }
+        registry
+    }
+
     /// Only the built-in Kubernetes kinds, `customresourcedefinitions` included (every API
     /// server serves it; see [`crate::openapi::crd_type`]).
     #[must_use]

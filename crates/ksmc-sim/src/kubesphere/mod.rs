@@ -1,11 +1,13 @@
 //! KubeSphere 3.4 behaviour, modelled from the source (see
 //! `shared/docs/kubesphere-multicluster.md`): ks-installer re-rendering `kubesphere-config`,
 //! the host's cluster controller and Cluster webhook, workspace propagation, the namespace
-//! and workspace controllers, and user sync to members.
+//! and workspace controllers, and user sync to members. KubeSphere 4.1.3 clusters run the
+//! controllers of [`v4`] instead.
 
 pub mod installer;
 pub mod multicluster;
 pub mod tenant;
+pub mod v4;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +25,8 @@ use crate::store::{Event, EventType};
 /// Timing of the simulated controllers.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
-    /// How long ks-installer takes to apply a ClusterConfiguration change.
+    /// How long ks-installer takes to apply a ClusterConfiguration change (4.1: how long the
+    /// host's Helm install of ks-core on a member takes).
     pub installer_delay: Duration,
     /// How often the host re-syncs every Cluster (the real default is 120 s).
     pub resync: Duration,
@@ -186,6 +189,9 @@ pub async fn run(
     settings: Settings,
     mut stop: watch::Receiver<bool>,
 ) {
+    if v4::is_v4(&cluster) {
+        return v4::run(cluster, network, settings, stop).await;
+    }
     let mut rx = cluster.store.subscribe();
     let mut tick = tokio::time::interval(settings.resync);
     loop {

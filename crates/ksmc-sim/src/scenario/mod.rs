@@ -8,6 +8,8 @@ use crate::discovery::VersionInfo;
 use crate::resources::Registry;
 
 mod catalog;
+mod catalog_v4;
+mod v4;
 pub use catalog::BigSize;
 
 /// The KubeSphere role a cluster is configured with.
@@ -31,11 +33,24 @@ impl Role {
     }
 }
 
+/// Which KubeSphere line a cluster belongs to: the resource types it serves and, when
+/// KubeSphere is installed, the controllers that run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Release {
+    /// KubeSphere 3.4: ks-installer, ClusterConfiguration, KubeFed.
+    #[default]
+    V34,
+    /// KubeSphere 4.1.3: ks-core Helm release, no installer (see [`crate::kubesphere::v4`]).
+    V41,
+}
+
 /// One cluster of a scenario.
 #[derive(Clone, Debug)]
 pub struct ClusterPlan {
     pub name: String,
     pub role: Role,
+    /// The KubeSphere line (for a cluster without KubeSphere: the one its CRDs come from).
+    pub release: Release,
     pub kubernetes_version: String,
     /// `None`: plain Kubernetes, no KubeSphere installed.
     pub kubesphere_version: Option<String>,
@@ -112,7 +127,14 @@ pub enum ScenarioError {
 
 impl Scenario {
     /// Names accepted by [`Scenario::by_name`].
-    pub const NAMES: &'static [&'static str] = &["fresh", "misconfigured", "migrate", "big"];
+    pub const NAMES: &'static [&'static str] = &[
+        "fresh",
+        "misconfigured",
+        "migrate",
+        "big",
+        "fresh-v4",
+        "migrate-v4",
+    ];
 
     /// Looks a scenario up by name (`big` with its default size).
     ///
@@ -124,6 +146,8 @@ impl Scenario {
             "misconfigured" => Ok(Self::misconfigured()),
             "migrate" => Ok(Self::migrate()),
             "big" => Ok(Self::big(&BigSize::default())),
+            "fresh-v4" => Ok(Self::fresh_v4()),
+            "migrate-v4" => Ok(Self::migrate_v4()),
             other => Err(ScenarioError::Unknown(other.to_owned())),
         }
     }
@@ -136,6 +160,7 @@ impl ClusterPlan {
         Self {
             name: name.into(),
             role,
+            release: Release::V34,
             kubernetes_version: kubernetes_version.into(),
             kubesphere_version: Some("v3.4.1".into()),
             jwt_secret: jwt_secret.into(),
@@ -149,6 +174,9 @@ impl ClusterPlan {
     /// # Errors
     /// When a fixture cannot be stored.
     pub fn build(&self) -> Result<SimCluster, SeedError> {
+        if self.release == Release::V41 {
+            return v4::build(self);
+        }
         let cluster = SimCluster::new(
             &self.name,
             Registry::kubesphere_v34(),
@@ -385,7 +413,8 @@ fn base64(s: &str) -> String {
 /// Command-line shape of a scenario: the KubeSphere version and the `big` sizes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ScenarioFlags {
-    /// KubeSphere version of the simulated clusters (3.4; 4.1 is not modelled yet).
+    /// KubeSphere version of the simulated clusters: 3.4, or 4.1 (KubeSphere 4.1.3) for the
+    /// scenarios that have a 4.1 variant (fresh, migrate).
     #[arg(long, default_value = "3.4", value_name = "VERSION")]
     pub kubesphere: String,
     /// `big`: number of member clusters.
@@ -408,11 +437,14 @@ impl ScenarioFlags {
     /// # Errors
     /// An unknown scenario name or an unsupported KubeSphere version.
     pub fn scenario(&self, name: &str) -> Result<Scenario, ScenarioError> {
-        if self.kubesphere != "3.4" {
-            return Err(ScenarioError::Unsupported(format!(
-                "KubeSphere {} is not simulated yet; use --kubesphere 3.4",
-                self.kubesphere
-            )));
+        match self.kubesphere.as_str() {
+            "3.4" => {}
+            "4.1" | "4.1.3" => return Scenario::v4_variant(name),
+            other => {
+                return Err(ScenarioError::Unsupported(format!(
+                    "KubeSphere {other} is not simulated; use --kubesphere 3.4 or --kubesphere 4.1"
+                )));
+            }
         }
         if name == "big" {
             return Ok(Scenario::big(&BigSize {
