@@ -583,10 +583,20 @@ async fn import_needs_fix_then_joins_and_prints_no_secret() {
     assert_eq!(planned.len(), 1);
     assert_eq!(planned[0]["status"], "planned", "a dry run applies nothing");
 
+    // Logs at their most verbose, kube, hyper and rustls included.
     let out = env
-        .ksmc(&[&base[..], &["--fix", "--yes", "--json"]].concat())
+        .ksmc_with(
+            &[&base[..], &["--fix", "--yes", "--json"]].concat(),
+            &[("KSMC_LOG", "trace")],
+            None,
+        )
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("TRACE"),
+        "trace logging is on: {}",
+        text(&out)
+    );
     let lines: Vec<Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
@@ -608,6 +618,13 @@ async fn import_needs_fix_then_joins_and_prints_no_secret() {
             .to_owned();
         secrets.push(token);
     }
+    // The ServiceAccount token ksmc made for the host, read from the member itself.
+    let member = env.client("member-1").await;
+    let sa: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(member, "kube-system");
+    let token = sa.get("ksmc-host-token").await.unwrap().data.unwrap()["token"]
+        .0
+        .clone();
+    secrets.push(String::from_utf8(token).unwrap());
     let mut kept = String::new();
     for entry in std::fs::read_dir(env.home.path().join("runs")).unwrap() {
         for file in std::fs::read_dir(entry.unwrap().path()).unwrap() {
