@@ -2,7 +2,15 @@ fn main() {
     // Every app command is declared here, so each needs an explicit permission in
     // capabilities/ (tauri-build generates `allow-<command>` for each).
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(&["list_clusters", "inspect_fleet"]),
+        tauri_build::AppManifest::new().commands(&[
+            "estate_info",
+            "inspect_fleet",
+            "vault_list",
+            "vault_rename",
+            "vault_remove",
+            "vault_exec_review",
+            "vault_approve_exec",
+        ]),
     ))
     .expect("tauri-build failed");
 }

@@ -26,6 +26,8 @@ export default defineConfig({
     sourcemap: false,
     // Keep every asset a real file: the CSP forbids data: scripts and inline code.
     assetsInlineLimit: 0,
+    // One bundle read from local disk by the webview: size matters less than for the web.
+    chunkSizeWarningLimit: 1200,
   },
   test: {
     environment: "happy-dom",

@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod state;
+pub mod window;
 
 use tauri::Manager as _;
 
@@ -10,8 +11,13 @@ use tauri::Manager as _;
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
-            commands::list_clusters,
-            commands::inspect_fleet
+            commands::estate_info,
+            commands::inspect_fleet,
+            commands::vault_list,
+            commands::vault_rename,
+            commands::vault_remove,
+            commands::vault_exec_review,
+            commands::vault_approve_exec,
         ])
         .disable_serde_phases()
 }
@@ -44,6 +50,11 @@ pub fn run() {
         .init();
     let builder = specta_builder();
     tauri::Builder::default()
+        // Size, position and maximised state of the window, restored at the next start. Its
+        // commands are not granted to the webview: only the Rust side saves and restores.
+        .plugin(window::plugin())
+        .manage(window::PendingSave::default())
+        .on_window_event(window::on_window_event)
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
             let state = tauri::async_runtime::block_on(state::AppState::open(

@@ -10,7 +10,7 @@ fn typescript_bindings_are_up_to_date() {
     ksmc_desktop_lib::export_bindings(&fresh).expect("bindings export");
     let fresh_text = std::fs::read_to_string(&fresh).unwrap();
     assert!(
-        fresh_text.contains("listClusters"),
+        fresh_text.contains("inspectFleet") && fresh_text.contains("vaultList"),
         "the command is exported"
     );
     if std::env::var_os("KSMC_UPDATE_BINDINGS").is_some() {

@@ -1,13 +1,16 @@
 //! The desktop app in a real window: started by tauri-driver under the ambient X display
 //! (Xvfb in CI), it must show the clusters of the built-in simulated estate, read through
-//! Tauri command -> ksmc-core -> kube-rs -> ksmc-sim over HTTPS.
+//! Tauri command -> ksmc-core -> kube-rs -> ksmc-sim over HTTPS; open a cluster's details;
+//! switch to Simplified Chinese; show the vault; and come back at the size it was left at.
+//! Screenshots go to target/e2e/.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -33,7 +36,16 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver(port: u16) -> Driver {
+/// A directory removed when the test ends.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn start_driver(port: u16, home: &Path) -> Driver {
     let native = free_port();
     let child =
         Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
@@ -43,6 +55,10 @@ fn start_driver(port: u16) -> Driver {
                 "--native-port",
                 &native.to_string(),
             ])
+            // The app's vault and its remembered window state live in a throwaway directory,
+            // never the developer's own.
+            .env("KSMC_HOME", home.join("ksmc"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -62,40 +78,7 @@ fn start_driver(port: u16) -> Driver {
     Driver(child)
 }
 
-/// The text a user sees in an element, once it has any (rows fade in after the data arrives).
-async fn visible_text(
-    client: &fantoccini::Client,
-    testid: &str,
-) -> Result<String, fantoccini::error::CmdError> {
-    let locator = format!("[data-testid='{testid}']");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        // innerText (rendered text) through script: WebKitWebDriver's element-text atom drops
-        // the text of some styled table cells.
-        let text = client
-            .execute(
-                "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
-                vec![serde_json::json!(locator)],
-            )
-            .await?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if !text.trim().is_empty() || Instant::now() > deadline {
-            return Ok(text);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_window_lists_the_simulated_clusters() {
-    let app = std::env::var("KSMC_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| repo().join("target/debug/ksmc-desktop"));
-    assert!(app.exists(), "build the app first: {}", app.display());
-    let port = free_port();
-    let _driver = start_driver(port);
+async fn connect(port: u16, app: &Path) -> Client {
     let caps: serde_json::Map<String, serde_json::Value> =
         serde_json::from_value(serde_json::json!({
             "browserName": "wry",
@@ -104,7 +87,7 @@ async fn the_window_lists_the_simulated_clusters() {
         .unwrap();
     // tauri-driver answers before its WebKitWebDriver is ready: retry the session briefly.
     let deadline = Instant::now() + Duration::from_secs(30);
-    let client = loop {
+    loop {
         let attempt = tokio::time::timeout(
             Duration::from_secs(30),
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -113,7 +96,7 @@ async fn the_window_lists_the_simulated_clusters() {
         )
         .await;
         match attempt {
-            Ok(Ok(client)) => break client,
+            Ok(Ok(client)) => return client,
             Ok(Err(e)) if Instant::now() < deadline => {
                 eprintln!("WebDriver session not ready yet: {e}");
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -121,47 +104,290 @@ async fn the_window_lists_the_simulated_clusters() {
             Ok(Err(e)) => panic!("no WebDriver session with the app: {e}"),
             Err(_) => panic!("WebDriver session creation hung for 30 s"),
         }
-    };
+    }
+}
 
-    let result = tokio::time::timeout(Duration::from_secs(90), async {
-        client
-            .wait()
-            .at_most(Duration::from_secs(45))
-            .for_element(Locator::Css("[data-testid='cluster-row-host']"))
-            .await?;
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("[data-testid='cluster-row-member-1']"))
-            .await?;
-        let k8s = visible_text(&client, "k8s-version-host").await?;
-        let ns = visible_text(&client, "ns-count-host").await?;
-        let member_k8s = visible_text(&client, "k8s-version-member-1").await?;
-        let badge = visible_text(&client, "demo-badge").await?;
-        let row_text = visible_text(&client, "cluster-row-host").await?;
-        // The fleet findings: member-1 is not configured as a member yet.
-        let finding = visible_text(&client, "finding-role-none-member-1").await?;
-        let png = client.screenshot().await?;
-        Ok::<_, fantoccini::error::CmdError>((k8s, ns, member_k8s, badge, row_text, finding, png))
-    })
-    .await
-    .expect("the window answered within 90 s");
+fn css(testid: &str) -> String {
+    format!("[data-testid='{testid}']")
+}
+
+/// The text a user sees in an element, once it has any (content fades in after data arrives).
+async fn visible_text(client: &Client, testid: &str) -> Result<String, CmdError> {
+    visible_text_matching(client, testid, |t| !t.trim().is_empty()).await
+}
+
+/// The element's rendered text once `ok` accepts it, or what it was at the deadline.
+async fn visible_text_matching(
+    client: &Client,
+    testid: &str,
+    ok: impl Fn(&str) -> bool,
+) -> Result<String, CmdError> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        // innerText (rendered text) through script: WebKitWebDriver's element-text atom drops
+        // the text of some styled table cells.
+        let text = client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+                vec![serde_json::json!(css(testid))],
+            )
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if ok(&text) || Instant::now() > deadline {
+            return Ok(text);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for(client: &Client, testid: &str) -> Result<(), CmdError> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(45))
+        .for_element(Locator::Css(&css(testid)))
+        .await
+        .map(drop)
+}
+
+async fn click(client: &Client, testid: &str) -> Result<(), CmdError> {
+    client.find(Locator::Css(&css(testid))).await?.click().await
+}
+
+/// A screenshot once WebKit has painted the last change (a sticky header can lag a frame).
+async fn shot(client: &Client) -> Result<Vec<u8>, CmdError> {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    client.screenshot().await
+}
+
+async fn choose_language(client: &Client, language: &str) -> Result<(), CmdError> {
+    client
+        .find(Locator::Css(&css("language-switch")))
+        .await?
+        .select_by_value(language)
+        .await
+}
+
+/// Everything read from the window, checked after the session is closed.
+#[derive(Debug, Default)]
+struct Seen {
+    k8s: String,
+    projects: String,
+    member_k8s: String,
+    badge: String,
+    row_text: String,
+    finding: String,
+    host_node: String,
+    member_node: String,
+    /// A Mantine theme variable as computed: set only if the nonce'd style element was
+    /// allowed by the strict CSP.
+    themed: String,
+    detail_title: String,
+    detail_k8s: String,
+    detail_source: String,
+    host_objects: String,
+    projects_count: String,
+    zh_tab: String,
+    zh_nav: String,
+    zh_role: String,
+    zh_header: String,
+    vault_key: String,
+    vault_note: String,
+    shots: Vec<(&'static str, Vec<u8>)>,
+}
+
+async fn drive(client: &Client) -> Result<Seen, CmdError> {
+    let mut seen = Seen::default();
+    wait_for(client, "cluster-row-host").await?;
+    wait_for(client, "cluster-row-member-1").await?;
+    // A language chosen in an earlier run is remembered: start from English.
+    choose_language(client, "en").await?;
+    seen.k8s = visible_text(client, "k8s-version-host").await?;
+    seen.projects = visible_text(client, "projects-host").await?;
+    seen.member_k8s = visible_text(client, "k8s-version-member-1").await?;
+    seen.badge = visible_text(client, "demo-badge").await?;
+    seen.row_text = visible_text(client, "cluster-row-host").await?;
+    // The fleet findings: member-1 is not configured as a member yet.
+    seen.finding = visible_text(client, "finding-role-none-member-1").await?;
+    seen.host_node = visible_text(client, "topology-node-host").await?;
+    seen.member_node = visible_text(client, "topology-node-member-1").await?;
+    seen.themed = client
+        .execute(
+            "return getComputedStyle(document.documentElement).getPropertyValue('--mantine-color-ks-6').trim();",
+            vec![],
+        )
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    seen.shots.push(("estate-window.png", shot(client).await?));
+
+    // The cluster detail, from the host's row.
+    click(client, "open-cluster-host").await?;
+    wait_for(client, "facts-table").await?;
+    seen.detail_title = visible_text(client, "detail-title").await?;
+    seen.detail_k8s = visible_text(client, "fact-kubernetes").await?;
+    seen.detail_source = visible_text(client, "fact-effective-role").await?;
+    seen.host_objects = visible_text(client, "host-objects").await?;
+    seen.shots.push(("cluster-detail.png", shot(client).await?));
+    click(client, "tab-projects").await?;
+    wait_for(client, "projects-table").await?;
+    seen.projects_count = visible_text(client, "projects-table-count").await?;
+    seen.shots
+        .push(("cluster-projects.png", shot(client).await?));
+
+    // Simplified Chinese, at once, on the screen in use.
+    choose_language(client, "zh-CN").await?;
+    seen.zh_tab = visible_text_matching(client, "tab-projects", |t| t.contains("项目")).await?;
+    seen.zh_nav = visible_text(client, "nav-estate").await?;
+    click(client, "tab-workspaces").await?;
+    wait_for(client, "workspaces-table").await?;
+    seen.shots
+        .push(("cluster-detail-zh-CN.png", shot(client).await?));
+    click(client, "detail-back").await?;
+    wait_for(client, "cluster-table").await?;
+    seen.zh_role = visible_text_matching(client, "role-host", |t| t.contains("主集群")).await?;
+    seen.zh_header = client
+        .execute(
+            "return [...document.querySelectorAll(\"[data-testid='cluster-table'] th[scope=col]\")].map(e => e.innerText).join('|');",
+            vec![],
+        )
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    seen.shots.push(("estate-zh-CN.png", shot(client).await?));
+
+    // The vault, apart from the demo estate.
+    choose_language(client, "en").await?;
+    click(client, "nav-vault").await?;
+    wait_for(client, "keyring-status").await?;
+    seen.vault_key = visible_text(client, "key-state").await?;
+    seen.vault_note = visible_text(client, "vault-demo-note").await?;
+    seen.shots.push(("vault.png", shot(client).await?));
+    Ok(seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_shows_the_estate_a_cluster_chinese_and_the_vault() {
+    let app = std::env::var("KSMC_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target/debug/ksmc-desktop"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let home = TempDir(std::env::temp_dir().join(format!("ksmc-e2e-{}", std::process::id())));
+    std::fs::create_dir_all(&home.0).unwrap();
+    let port = free_port();
+    let _driver = start_driver(port, &home.0);
+    let client = connect(port, &app).await;
+
+    let result = tokio::time::timeout(Duration::from_secs(150), drive(&client))
+        .await
+        .expect("the window answered within 150 s");
+    // Leave the window at another size, and close it as a user would: the app remembers.
+    let resized = client.set_window_size(1040, 700).await;
+    let left_at = client.get_window_size().await;
+    // The app writes the state once the window has been still for half a second.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _ = client.close_window().await;
     let _ = client.close().await;
-    let (k8s, ns, member_k8s, badge, row_text, finding, png) = result.expect("the clusters appear");
+    let seen = result.expect("the screens appear");
+    let state_file = home.0.join("config/io.ksmc.desktop/.window-state.json");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !state_file.exists() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reopened = connect(port, &app).await;
+    let restored = reopened.get_window_size().await;
+    let _ = reopened.close().await;
 
     let shot_dir = repo().join("target/e2e");
     std::fs::create_dir_all(&shot_dir).unwrap();
-    let shot = shot_dir.join("estate-window.png");
-    std::fs::write(&shot, &png).unwrap();
-    println!("screenshot of the window: {}", shot.display());
+    for (name, png) in &seen.shots {
+        let shot = shot_dir.join(name);
+        std::fs::write(&shot, png).unwrap();
+        println!("screenshot of the window: {}", shot.display());
+        assert!(
+            png.len() > 10_000,
+            "{name} is a real screenshot, not a blank"
+        );
+    }
 
-    assert_eq!(k8s.trim(), "v1.32.4", "host row: {row_text}");
-    assert_eq!(ns.trim(), "8", "host row: {row_text}");
-    assert_eq!(member_k8s.trim(), "v1.31.6");
-    assert!(badge.to_uppercase().contains("DEMO"), "badge: {badge}");
+    // The estate, read from the simulator.
+    assert_eq!(seen.k8s.trim(), "v1.32.4", "host row: {}", seen.row_text);
+    assert_eq!(seen.projects.trim(), "4", "host row: {}", seen.row_text);
+    assert_eq!(seen.member_k8s.trim(), "v1.31.6");
     assert!(
-        finding.contains("clusterRole none") && finding.contains("kubectl"),
-        "finding with its fix: {finding}"
+        seen.badge.to_uppercase().contains("DEMO"),
+        "badge: {}",
+        seen.badge
     );
-    assert!(png.len() > 10_000, "a real screenshot, not a blank");
+    assert!(
+        seen.finding.contains("clusterRole none") && seen.finding.contains("kubectl"),
+        "finding with its fix: {}",
+        seen.finding
+    );
+    assert!(
+        seen.host_node.contains("host") && seen.host_node.contains("v1.32.4"),
+        "host node: {}",
+        seen.host_node
+    );
+    assert!(
+        seen.member_node.contains("member-1") && seen.member_node.contains("standalone"),
+        "member node: {}",
+        seen.member_node
+    );
+    assert_eq!(
+        seen.themed.to_lowercase(),
+        "#00aa72",
+        "Mantine's styles apply under the strict CSP"
+    );
+
+    // The cluster detail: facts with their sources, the host's Cluster objects, projects.
+    assert_eq!(seen.detail_title.trim(), "host");
+    assert!(
+        seen.detail_k8s.contains("v1.32.4") && seen.detail_k8s.contains("GET /version"),
+        "{}",
+        seen.detail_k8s
+    );
+    assert!(
+        seen.detail_source.contains("kubesphere-config"),
+        "{}",
+        seen.detail_source
+    );
+    assert!(seen.host_objects.contains("Ready"), "{}", seen.host_objects);
+    assert_eq!(seen.projects_count.trim(), "4 of 4");
+
+    // Simplified Chinese with KubeSphere's terms.
+    assert!(seen.zh_tab.contains("项目"), "tab: {}", seen.zh_tab);
+    assert!(seen.zh_nav.contains("集群总览"), "nav: {}", seen.zh_nav);
+    assert_eq!(seen.zh_role.trim(), "主集群");
+    assert!(
+        seen.zh_header.contains("项目"),
+        "headers: {}",
+        seen.zh_header
+    );
+
+    // The window comes back at the size it was closed at.
+    resized.expect("the window can be resized");
+    let left_at = left_at.expect("window size");
+    assert!(
+        state_file.exists(),
+        "window state saved to {}",
+        state_file.display()
+    );
+    assert_eq!(
+        restored.expect("window size after restart"),
+        left_at,
+        "restored size"
+    );
+    assert_ne!(left_at, (1200, 780), "the resize took effect");
+
+    // The vault screen answers (whatever the keyring says) and keeps the demo apart.
+    assert!(!seen.vault_key.trim().is_empty(), "key state shown");
+    assert!(
+        seen.vault_note.contains("never stored in the vault"),
+        "{}",
+        seen.vault_note
+    );
 }

@@ -1,3 +1,4 @@
+import { Stack, Text, ThemeIcon, Title } from "@mantine/core";
 import type { ReactNode } from "react";
 
 interface EmptyStateProps {
@@ -10,11 +11,21 @@ interface EmptyStateProps {
 /** A calm, centred message for "nothing here yet". */
 export function EmptyState({ icon, title, children, action }: EmptyStateProps) {
   return (
-    <section className="empty-state" aria-label={title}>
-      {icon && <div className="empty-state__icon">{icon}</div>}
-      <h2 className="empty-state__title">{title}</h2>
-      {children && <p className="empty-state__body">{children}</p>}
-      {action && <div className="empty-state__action">{action}</div>}
-    </section>
+    <Stack align="center" gap="xs" py="xl" component="section" aria-label={title}>
+      {icon && (
+        <ThemeIcon size={44} radius="xl" variant="light" color="gray">
+          {icon}
+        </ThemeIcon>
+      )}
+      <Title order={2} size="h4">
+        {title}
+      </Title>
+      {children && (
+        <Text c="dimmed" size="sm" ta="center" maw={520}>
+          {children}
+        </Text>
+      )}
+      {action}
+    </Stack>
   );
 }

@@ -1,3 +1,4 @@
+import { Alert, Button, Group, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { AppError } from "../ipc/bindings";
 import { errorHintKey, errorKindKey } from "../ipc/errors";
@@ -6,37 +7,54 @@ import { AlertIcon, RefreshIcon } from "./icons";
 interface ErrorPanelProps {
   title: string;
   error: AppError;
+  /** What to do next, in words; defaults to the hint of the error's kind. */
+  next?: string;
   onRetry?: () => void;
+  retryLabel?: string;
   retrying?: boolean;
+  "data-testid"?: string;
 }
 
-/** A failed load: what failed, why (kind, message, HTTP status), and a way to try again. */
-export function ErrorPanel({ title, error, onRetry, retrying = false }: ErrorPanelProps) {
+/** A failure: what failed, why (kind, message, HTTP status), what to do, and a way to retry. */
+export function ErrorPanel({ title, error, next, onRetry, retryLabel, retrying = false, ...rest }: ErrorPanelProps) {
   const { t } = useTranslation();
   return (
-    <section className="error-panel" role="alert" aria-labelledby="error-panel-title" data-testid="error-panel">
-      <div className="error-panel__icon">
-        <AlertIcon />
-      </div>
-      <div className="error-panel__content">
-        <h2 id="error-panel-title" className="error-panel__title">
-          {title}
-        </h2>
-        <p className="error-panel__kind">
-          <span className="error-panel__kind-label">{t(errorKindKey(error.kind))}</span>
-          {error.status !== null && (
-            <span className="error-panel__status">{t("errors.status", { status: error.status })}</span>
-          )}
-        </p>
-        <p className="error-panel__message">{error.message}</p>
-        <p className="error-panel__hint">{t(errorHintKey(error.kind))}</p>
-        {onRetry && (
-          <button type="button" className="button button--primary" onClick={onRetry} disabled={retrying}>
-            <RefreshIcon className={retrying ? "icon spin" : "icon"} />
-            {t("estate.retry")}
-          </button>
+    <Alert
+      color="red"
+      variant="light"
+      title={title}
+      icon={<AlertIcon />}
+      data-testid={rest["data-testid"] ?? "error-panel"}
+    >
+      <Group gap="xs" mb={4}>
+        <Text fw={600} size="sm">
+          {t(errorKindKey(error.kind))}
+        </Text>
+        {error.status !== null && (
+          <Text size="sm" c="dimmed">
+            {t("errors.status", { status: error.status })}
+          </Text>
         )}
-      </div>
-    </section>
+      </Group>
+      <Text size="sm" className="error-message">
+        {error.message}
+      </Text>
+      <Text size="sm" c="dimmed" mt={4}>
+        {next ?? t(errorHintKey(error.kind))}
+      </Text>
+      {onRetry && (
+        <Button
+          mt="sm"
+          size="xs"
+          variant="light"
+          color="red"
+          leftSection={<RefreshIcon />}
+          loading={retrying}
+          onClick={onRetry}
+        >
+          {retryLabel ?? t("estate.retry")}
+        </Button>
+      )}
+    </Alert>
   );
 }

@@ -1,20 +1,28 @@
+import { Badge, Tooltip, type MantineSize } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { ClusterRole } from "../ipc/bindings";
-import { StatusBadge, type Tone } from "./StatusBadge";
 
-const TONES: Record<ClusterRole, Tone> = {
-  host: "accent",
-  member: "info",
-  none: "neutral",
-  unknown: "neutral",
+const COLORS: Record<ClusterRole, string> = {
+  host: "ks",
+  member: "blue",
+  none: "gray",
+  unknown: "gray",
 };
 
-/** The KubeSphere multi-cluster role of a cluster. */
-export function RoleBadge({ role }: { role: ClusterRole }) {
+/** The KubeSphere multi-cluster role of a cluster; hosts stand out everywhere. */
+export function RoleBadge({ role, size = "sm" }: { role: ClusterRole; size?: MantineSize }) {
   const { t } = useTranslation();
   return (
-    <StatusBadge tone={TONES[role]} dashed={role === "unknown"} title={t(`clusters.roleHint.${role}`)}>
-      {t(`clusters.role.${role}`)}
-    </StatusBadge>
+    <Tooltip label={t(`clusters.roleHint.${role}`)}>
+      <Badge
+        size={size}
+        color={COLORS[role]}
+        variant={role === "host" ? "filled" : role === "unknown" ? "outline" : "light"}
+        className="role-badge"
+        data-role={role}
+      >
+        {t(`clusters.role.${role}`)}
+      </Badge>
+    </Tooltip>
   );
 }

@@ -1,19 +1,28 @@
+import { AppShell } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Sidebar, type NavId } from "./Sidebar";
 
-/** The window frame: sidebar on the left, the active screen on the right. */
-export function Shell({ active, children }: { active: NavId; children: ReactNode }) {
+interface ShellProps {
+  active: NavId;
+  onNavigate: (id: NavId) => void;
+  children: ReactNode;
+}
+
+/** The window frame: navigation on the left, the active screen on the right. */
+export function Shell({ active, onNavigate, children }: ShellProps) {
   const { t } = useTranslation();
   return (
-    <div className="shell">
+    <AppShell navbar={{ width: 232, breakpoint: 0 }} padding={0}>
       <a className="skip-link" href="#main">
         {t("app.skipToContent")}
       </a>
-      <Sidebar active={active} />
-      <main id="main" className="main" tabIndex={-1}>
+      <AppShell.Navbar className="sidebar">
+        <Sidebar active={active} onNavigate={onNavigate} />
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1} className="main">
         {children}
-      </main>
-    </div>
+      </AppShell.Main>
+    </AppShell>
   );
 }

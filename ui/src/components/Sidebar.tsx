@@ -1,5 +1,7 @@
+import { Badge, Box, Group, NavLink, Stack, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { LanguageSwitch } from "./LanguageSwitch";
 import {
   AccessIcon,
   ActivityIcon,
@@ -25,44 +27,65 @@ const NAV: readonly NavItem[] = [
   { id: "access", icon: <AccessIcon />, soon: true },
   { id: "components", icon: <ComponentsIcon />, soon: true },
   { id: "activity", icon: <ActivityIcon />, soon: true },
-  { id: "vault", icon: <VaultIcon />, soon: true },
+  { id: "vault", icon: <VaultIcon />, soon: false },
 ];
 
-export function Sidebar({ active }: { active: NavId }) {
+interface SidebarProps {
+  active: NavId;
+  onNavigate: (id: NavId) => void;
+}
+
+export function Sidebar({ active, onNavigate }: SidebarProps) {
   const { t } = useTranslation();
   return (
-    <aside className="sidebar">
-      <div className="sidebar__brand">
-        <LogoMark />
-        <span className="sidebar__brand-text">
-          <span className="sidebar__product">{t("app.name")}</span>
-          <span className="sidebar__tagline">{t("app.tagline")}</span>
-        </span>
-      </div>
-      <nav className="sidebar__nav" aria-label={t("nav.label")}>
-        <ul>
+    <Stack h="100%" gap={0} justify="space-between">
+      <Box>
+        <Group gap="sm" wrap="nowrap" px="md" py="lg">
+          <LogoMark />
+          <Box miw={0}>
+            <Text fw={700} size="md" lh={1.2}>
+              {t("app.name")}
+            </Text>
+            <Text size="xs" c="dimmed" lh={1.3}>
+              {t("app.tagline")}
+            </Text>
+          </Box>
+        </Group>
+        <Box component="nav" aria-label={t("nav.label")} px="xs">
           {NAV.map((item) => {
             const label = t(`nav.${item.id}`);
             const isActive = item.id === active;
             return (
-              <li key={item.id}>
-                <button
-                  type="button"
-                  className={isActive ? "nav-item is-active" : "nav-item"}
-                  aria-current={isActive ? "page" : undefined}
-                  disabled={item.soon}
-                  title={item.soon ? `${label} · ${t("nav.soonHint")}` : label}
-                  data-testid={`nav-${item.id}`}
-                >
-                  <span className="nav-item__icon">{item.icon}</span>
-                  <span className="nav-item__label">{label}</span>
-                  {item.soon && <span className="nav-item__soon">{t("nav.soon")}</span>}
-                </button>
-              </li>
+              <NavLink
+                key={item.id}
+                component="button"
+                type="button"
+                label={label}
+                leftSection={item.icon}
+                rightSection={
+                  item.soon ? (
+                    <Badge size="xs" variant="default" tt="none" fw={500}>
+                      {t("nav.soon")}
+                    </Badge>
+                  ) : undefined
+                }
+                active={isActive}
+                aria-current={isActive ? "page" : undefined}
+                disabled={item.soon}
+                title={item.soon ? `${label} · ${t("nav.soonHint")}` : label}
+                data-testid={`nav-${item.id}`}
+                onClick={() => {
+                  onNavigate(item.id);
+                }}
+                className="nav-item"
+              />
             );
           })}
-        </ul>
-      </nav>
-    </aside>
+        </Box>
+      </Box>
+      <Box p="md">
+        <LanguageSwitch />
+      </Box>
+    </Stack>
   );
 }

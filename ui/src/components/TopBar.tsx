@@ -1,21 +1,36 @@
+import { Group, Title } from "@mantine/core";
 import type { ReactNode } from "react";
 
 interface TopBarProps {
-  title: string;
+  title: ReactNode;
+  /** Before the title (a back link). */
+  leading?: ReactNode;
   /** Badges and the estate label, next to the title. */
   context?: ReactNode;
   /** Buttons on the right. */
   actions?: ReactNode;
 }
 
-export function TopBar({ title, context, actions }: TopBarProps) {
+/** The bar at the top of each screen: where you are, and what you can do here. */
+export function TopBar({ title, leading, context, actions }: TopBarProps) {
   return (
-    <header className="topbar">
-      <div className="topbar__lead">
-        <h1 className="topbar__title">{title}</h1>
-        {context && <div className="topbar__context">{context}</div>}
-      </div>
-      {actions && <div className="topbar__actions">{actions}</div>}
-    </header>
+    <Group component="header" className="topbar" justify="space-between" wrap="nowrap" px="xl" gap="md">
+      <Group gap="sm" wrap="nowrap" miw={0}>
+        {leading}
+        <Title order={1} size="h3" className="topbar__title">
+          {title}
+        </Title>
+        {context && (
+          <Group gap="xs" wrap="nowrap" miw={0}>
+            {context}
+          </Group>
+        )}
+      </Group>
+      {actions && (
+        <Group gap="xs" wrap="nowrap">
+          {actions}
+        </Group>
+      )}
+    </Group>
   );
 }

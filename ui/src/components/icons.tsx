@@ -157,3 +157,78 @@ export function FlaskIcon(props: IconProps) {
     </Icon>
   );
 }
+
+export function SearchIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="11" cy="11" r="6.5" />
+      <path d="m20 20-4.2-4.2" />
+    </Icon>
+  );
+}
+
+/** Up/down arrows; the active direction drawn solid. */
+export function SortIcon({ sorted, ...props }: IconProps & { sorted: "asc" | "desc" | null }) {
+  return (
+    <Icon width={14} height={14} {...props} className={sorted ? "icon sort-icon is-active" : "icon sort-icon"}>
+      <path d="m8 10 4-4 4 4" opacity={sorted === "desc" ? 0.3 : 1} />
+      <path d="m8 14 4 4 4-4" opacity={sorted === "asc" ? 0.3 : 1} />
+    </Icon>
+  );
+}
+
+export function ChevronLeftIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="m14.5 6-6 6 6 6" />
+    </Icon>
+  );
+}
+
+export function DotsIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M6 12h.01" />
+      <path d="M12 12h.01" />
+      <path d="M18 12h.01" />
+    </Icon>
+  );
+}
+
+export function KeyIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="8" cy="15" r="4" />
+      <path d="m10.8 12.2 8.7-8.7" />
+      <path d="m17 6 2.5 2.5" />
+    </Icon>
+  );
+}
+
+export function PencilIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4 20h4L19 9l-4-4L4 16z" />
+      <path d="m13.5 6.5 4 4" />
+    </Icon>
+  );
+}
+
+export function TrashIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4.5 7h15" />
+      <path d="M9.5 7V4.5h5V7" />
+      <path d="M6.5 7l1 13h9l1-13" />
+    </Icon>
+  );
+}
+
+export function ShieldIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M12 3.5 19 6v5.5c0 4.2-2.9 7.7-7 9-4.1-1.3-7-4.8-7-9V6z" />
+      <path d="m9 12 2 2 4-4" />
+    </Icon>
+  );
+}

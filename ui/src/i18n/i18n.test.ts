@@ -39,6 +39,8 @@ describe("translations", () => {
     expect(zhCN.clusters.role.host).toBe("主集群");
     expect(zhCN.clusters.role.member).toBe("成员集群");
     expect(zhCN.summary.clusters).toBe("集群");
-    expect(zhCN.summary.namespaces).toBe("命名空间");
+    expect(zhCN.summary.projects).toBe("项目");
+    expect(zhCN.detail.tabs.workspaces).toBe("企业空间");
+    expect(zhCN.detail.tabs.projects).toBe("项目");
   });
 });

@@ -7,13 +7,34 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  Facts of every cluster of the open estate. */
-	listClusters: () => typedError<EstateView, AppError>(__TAURI_INVOKE("list_clusters")),
+	/**  Where the open estate comes from (demo or a directory). Reads no cluster. */
+	estateInfo: () => __TAURI_INVOKE<EstateInfo>("estate_info"),
 	/**  Facts of every cluster of the open estate and the findings they imply. */
 	inspectFleet: () => typedError<FleetReport, AppError>(__TAURI_INVOKE("inspect_fleet")),
+	/**  The vault's clusters with their state, and the keyring's status. */
+	vaultList: () => typedError<VaultListing, AppError>(__TAURI_INVOKE("vault_list")),
+	/**  Renames a cluster of the vault (nothing is re-sealed). */
+	vaultRename: (name: string, newName: string) => typedError<ClusterRecord, AppError>(__TAURI_INVOKE("vault_rename", { name, newName })),
+	/**  Deletes a cluster's sealed kubeconfig and its metadata. */
+	vaultRemove: (name: string) => typedError<ClusterRecord, AppError>(__TAURI_INVOKE("vault_remove", { name })),
+	/**  What approving a cluster's exec credential plugin would approve. Runs nothing. */
+	vaultExecReview: (name: string) => typedError<ExecReview, AppError>(__TAURI_INVOKE("vault_exec_review", { name })),
+	/**  Approves a cluster's exec plugin exactly as reviewed (`fingerprint` from the review). */
+	vaultApproveExec: (name: string, fingerprint: string) => typedError<ClusterRecord, AppError>(__TAURI_INVOKE("vault_approve_exec", { name, fingerprint })),
 };
 
 /* Types */
+/**  A risky kubeconfig field the user accepted explicitly for one cluster. */
+export type Acknowledgement = 
+/**  `insecure-skip-tls-verify: true`: the server's certificate is not checked. */
+"insecure-skip-tls-verify" | 
+/**  `as`, `as-uid`, `as-groups`, `as-user-extra`: requests impersonate another identity. */
+"impersonation" | 
+/**  `proxy-url`: traffic goes through a proxy. */
+"proxy-url" | 
+/**  `tls-server-name`: the certificate is checked against another name than the server's. */
+"tls-server-name";
+
 /**
  *  An error as data: kind, a human message that never contains a secret, and the HTTP status
  *  where the cluster answered with one.
@@ -23,6 +44,9 @@ export type AppError = {
 	message: string,
 	status: number | null,
 };
+
+/**  How the stored kubeconfig authenticates. */
+export type AuthKind = "token" | "clientCertificate" | "exec" | "none";
 
 /**  Everything ksmc knows about one cluster. */
 export type ClusterFacts = {
@@ -52,6 +76,32 @@ export type ClusterFacts = {
 	error: AppError | null,
 };
 
+/**  One cluster of the vault: everything about it that is not secret. */
+export type ClusterRecord = {
+	/**  Random id; binds the sealed file to this record (AEAD associated data). */
+	id: string,
+	/**  Unique name in the vault (an RFC 1123 label). */
+	name: string,
+	displayName: string,
+	/**  The KubeSphere role last read from the cluster. */
+	roleHint: ClusterRole | null,
+	server: string,
+	contextName: string,
+	/**  `sha256:<hex>` of the first CA certificate's DER, when the kubeconfig carries a CA. */
+	caFingerprint: string | null,
+	authKind: AuthKind,
+	acknowledgements: Acknowledgement[],
+	exec: ExecRecord | null,
+	/**  Where it was imported from (the file or files, or `the pasted kubeconfig`). */
+	importedFrom: string,
+	/**  RFC 3339. */
+	addedAt: string,
+	/**  RFC 3339, the last time its facts were read successfully. */
+	lastSeenAt: string | null,
+	/**  Which vault key sealed it (a keyed id, not the key). */
+	keyId: string,
+};
+
 /**  A cluster's KubeSphere multi-cluster role. */
 export type ClusterRole = "host" | "member" | 
 /**  KubeSphere installed, multi-cluster not configured. */
@@ -59,19 +109,14 @@ export type ClusterRole = "host" | "member" |
 /**  KubeSphere not found, or its configuration unreadable. */
 "unknown";
 
-/**  What one cluster is, as far as it could be read. */
-export type ClusterSummary = {
-	name: string,
-	server: string,
-	role: ClusterRole,
-	kubernetesVersion: string | null,
-	kubesphereVersion: string | null,
-	namespaceCount: number | null,
-	/**  Round trip of the `/version` call, in milliseconds. */
-	latencyMs: number | null,
-	/**  Why the cluster could not be read; the facts above are then absent. */
-	error: AppError | null,
-};
+/**  Whether a cluster of the vault can be used. */
+export type ClusterState = "ready" | 
+/**  Sealed with a key the keyring does not hold. */
+"locked" | 
+/**  Its exec plugin waits for approval. */
+"approval-required" | 
+/**  The keyring could not be asked. */
+"unknown";
 
 /**  One pluggable component (§6). */
 export type Component = {
@@ -113,7 +158,18 @@ export type EffectiveConfig = {
 };
 
 /**  What kind of failure, as the UI and CLI branch on it. */
-export type ErrorKind = "NotFound" | "Unauthorized" | "Forbidden" | "Conflict" | "Invalid" | "Unreachable" | "Timeout" | "KeyringUnavailable" | "Internal";
+export type ErrorKind = "NotFound" | "Unauthorized" | "Forbidden" | "Conflict" | "Invalid" | "Unreachable" | "Timeout" | "KeyringUnavailable" | 
+/**  The estate changed since the plan was reviewed: plan again. */
+"StalePlan" | 
+/**  Another ksmc run holds the estate's lock. */
+"Locked" | "Internal";
+
+/**  Where the open estate comes from, without reading any cluster. */
+export type EstateInfo = {
+	source: EstateSource,
+	/**  "Demo estate (simulated)", or the directory. */
+	label: string,
+};
 
 /**  Where the estate on screen comes from. */
 export type EstateSource = 
@@ -122,11 +178,46 @@ export type EstateSource =
 /**  A directory of kubeconfigs. */
 "directory";
 
-/**  The clusters of an estate with their facts. */
-export type EstateView = {
-	source: EstateSource,
-	label: string,
-	clusters: ClusterSummary[],
+export type ExecApproval = {
+	/**  The absolute path the command resolved to when approved. */
+	resolvedPath: string,
+	/**  Keyed fingerprint of (cluster id, resolved path, args, env, apiVersion). */
+	fingerprint: string,
+	approvedAt: string,
+};
+
+/**
+ *  The exec credential plugin of a cluster, as far as it is not secret, and its approval.
+ *  Arguments and environment values may hold secrets: they stay sealed; what binds an approval
+ *  to them is a keyed fingerprint (HMAC with the vault key), useless without the key.
+ */
+export type ExecRecord = {
+	/**  The command as stored: absolute, or a bare name looked up in `PATH` when run. */
+	command: string,
+	/**  `client.authentication.k8s.io/v1` or `v1beta1`. */
+	apiVersion: string,
+	argCount: number,
+	/**  Names of the environment variables it sets (values stay sealed). */
+	envNames: string[],
+	/**  Set once approved: the fingerprint of exactly what was approved, and when. */
+	approval: ExecApproval | null,
+};
+
+/**
+ *  What the user reviews before approving an exec plugin. Arguments and environment values
+ *  are not shown (they may be secrets); the fingerprint binds the approval to them.
+ */
+export type ExecReview = {
+	cluster: string,
+	command: string,
+	/**  The absolute path the command resolves to now; `None` when it does not resolve. */
+	resolvedPath: string | null,
+	apiVersion: string,
+	argCount: number,
+	envNames: string[],
+	/**  Present when the command resolves; approving needs this exact value. */
+	fingerprint: string | null,
+	approved: boolean,
 };
 
 /**  A value and where it was read. */
@@ -162,6 +253,8 @@ export type Fix = {
 	commands: string[],
 	/**  A fix-it action ksmc will run itself, by id. */
 	fixIt: string | null,
+	/**  The workflow that carries the fix-it out (plan it, review it, apply it). */
+	workflow: WorkflowInput | null,
 };
 
 /**  An estate's facts and findings. */
@@ -169,6 +262,17 @@ export type FleetReport = {
 	clusters: ClusterFacts[],
 	findings: Finding[],
 };
+
+/**  Whether the vault key is at hand. */
+export type KeyState = 
+/**  The keyring holds the key. */
+"present" | 
+/**  No key yet and nothing sealed: the first import creates it. */
+"not-created" | 
+/**  No key, but sealed clusters exist: they are locked; no new key is made over them. */
+"missing" | 
+/**  The keyring could not be asked (see the status' error). */
+"unavailable";
 
 /**  KubeSphere on one cluster. */
 export type KubeSphereFacts = {
@@ -208,6 +312,17 @@ export type ManagedCluster = {
 	/**  `metadata.deletionTimestamp`, when deletion is pending. */
 	deletingSince: string | null,
 	finalizers: string[],
+	/**
+	 *  `notAfter` (RFC 3339) of the client certificate of `spec.connection.kubeconfig`'s
+	 *  current user; `None` for token kubeconfigs and the host's own Cluster. Nothing else of
+	 *  that kubeconfig is kept.
+	 */
+	certExpires: Fact<string> | null,
+	/**
+	 *  Which of the host's users the member has as KubeFed copies, when the member is part of
+	 *  the estate (filled in after every cluster has been read).
+	 */
+	usersSynced: UserSync | null,
 };
 
 /**  An ownerReference of a namespace. */
@@ -225,6 +340,11 @@ export type Project = {
 	workspace: string,
 	ownerReferences: OwnerRef[],
 	kubefedManaged: boolean,
+	/**
+	 *  `kubesphere.io/kubefed-host-namespace=true`: the host side of a multi-cluster project
+	 *  (its workloads run on the members).
+	 */
+	kubefedHostNamespace: boolean,
 };
 
 /**  How bad a finding is. */
@@ -237,6 +357,88 @@ export type User = {
 	/**  `kubefed.io/managed=true`: a copy synced from a host. */
 	kubefedManaged: boolean,
 };
+
+/**  The host's users against the copies KubeFed made on one member (§5.2). */
+export type UserSync = {
+	/**  The member (ksmc's name). */
+	cluster: string,
+	/**  Host users that have a `kubefed.io/managed=true` copy on the member. */
+	synced: number,
+	/**
+	 *  Host users that should (every user not labelled `kubefed.io/managed=true`, but `admin`,
+	 *  which every KubeSphere installation has).
+	 */
+	total: number,
+	/**  The first [`MISSING_SHOWN`] users without a copy, by name. */
+	missing: string[],
+	source: string,
+};
+
+export type VaultEntry = {
+	state: ClusterState,
+} & ClusterRecord;
+
+export type VaultListing = {
+	status: VaultStatus,
+	clusters: VaultEntry[],
+};
+
+/**  The vault's state, for `vault status` and the desktop's keyring banner. */
+export type VaultStatus = {
+	dir: string,
+	/**  Where the key is kept ("Secret Service (D-Bus)", "memory (session only)", …). */
+	store: string,
+	sessionOnly: boolean,
+	key: KeyState,
+	clusters: number,
+	/**  Clusters sealed with a key the keyring does not hold (all of them when it is missing). */
+	locked: number,
+	/**  Why the keyring could not be used, with what to do. */
+	error: AppError | null,
+};
+
+/**  What the user asked for; the plan is rebuilt from it to detect a stale plan. */
+export type WorkflowInput = 
+/**  Unbind a member from its host, keeping its projects. */
+{ workflow: "unbind"; member: string; 
+/**  The host the member is bound to; `None` when it is gone. */
+oldHost: string | null; 
+/**  The member's `Cluster` name on that host (default: the name the member recorded). */
+clusterName: string | null; 
+/**  Projects to keep (default: every non-system namespace). */
+projects: string[] | null; settleSeconds: number } | 
+/**  Import a member into a host. */
+{ workflow: "import"; host: string; member: string; clusterName: string | null; 
+/**  Apply the member fix-its (role, jwtSecret) the preflight asks for. */
+fix: boolean } | 
+/**  Label projects into workspaces of the host, creating or placing the workspaces. */
+{ workflow: "rebind"; host: string; member: string; clusterName: string | null; 
+/**  namespace → workspace. */
+bindings: { [key in string]: string } } | 
+/**  Unbind from the old host, import into the new host, rebind every kept project. */
+{ workflow: "migrate"; member: string; oldHost: string | null; newHost: string; clusterName: string | null; projects: string[] | null; 
+/**  Old workspace → new workspace (default: the same name). */
+workspaceMap: { [key in string]: string }; settleSeconds: number } | 
+/**  Create a workspace on the host, or add clusters to its placement. */
+{ workflow: "workspace"; host: string; workspace: string; 
+/**  Cluster names (as the host knows them). */
+placement: string[]; manager: string } | 
+/**  Create a user on the host with a platform role. */
+{ workflow: "user"; host: string; user: string; email: string; role: string } | 
+/**  Invite a user into a workspace with a workspace role. */
+{ workflow: "invite"; host: string; workspace: string; user: string; role: string } | 
+/**
+ *  The member fix-its: clusterRole member and/or the host's jwtSecret, then the wait for
+ *  ks-installer.
+ */
+{ workflow: "fixMember"; host: string; member: string; setRole: boolean; copyJwt: boolean } | 
+/**
+ *  Remove a dangling workspace ownerReference from a project (the garbage-collection
+ *  hazard), keeping the project in its workspace.
+ */
+{ workflow: "stripOwner"; cluster: string; namespace: string; ownerUid: string } | 
+/**  Enable a pluggable component on several clusters together. */
+{ workflow: "component"; clusters: string[]; component: string };
 
 /**  A `Workspace`. */
 export type Workspace = {

@@ -10,6 +10,8 @@ const KINDS: Record<ErrorKind, true> = {
   Unreachable: true,
   Timeout: true,
   KeyringUnavailable: true,
+  StalePlan: true,
+  Locked: true,
   Internal: true,
 };
 

@@ -1,17 +1,19 @@
-import { useQuery } from "@tanstack/react-query";
-import { commands, type EstateView, type FleetReport } from "./bindings";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { commands, type EstateInfo, type ExecReview, type FleetReport, type VaultListing } from "./bindings";
 import { toIpcError, type IpcError } from "./errors";
 
 declare module "@tanstack/react-query" {
   interface Register {
-    // Query functions in this app only ever throw IpcError (see `call`).
+    // Query and mutation functions in this app only ever throw IpcError (see `call`).
     defaultError: IpcError;
   }
 }
 
 export const queryKeys = {
-  estate: ["estate"] as const,
+  estateInfo: ["estate-info"] as const,
   fleet: ["fleet"] as const,
+  vault: ["vault"] as const,
+  execReview: (name: string) => ["vault", "exec-review", name] as const,
 };
 
 /**
@@ -35,15 +37,21 @@ export async function call<T>(command: () => Promise<CommandResult<T>>): Promise
   return result.data;
 }
 
-export function fetchEstate(): Promise<EstateView> {
-  return call(() => commands.listClusters());
+/** Runs a command that cannot fail on the Rust side; `invoke` itself still can. */
+async function callInfallible<T>(command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (e) {
+    throw toIpcError(e);
+  }
 }
 
-/** The open estate: every cluster with the facts read from it (`list_clusters`). */
-export function useEstate() {
+/** Where the open estate comes from (demo or directory). Never changes while the app runs. */
+export function useEstateInfo() {
   return useQuery({
-    queryKey: queryKeys.estate,
-    queryFn: fetchEstate,
+    queryKey: queryKeys.estateInfo,
+    queryFn: (): Promise<EstateInfo> => callInfallible(() => commands.estateInfo()),
+    staleTime: Infinity,
   });
 }
 
@@ -51,10 +59,60 @@ export function fetchFleet(): Promise<FleetReport> {
   return call(() => commands.inspectFleet());
 }
 
-/** The fleet facts of the open estate and the findings they imply (`inspect_fleet`). */
+/**
+ * The fleet facts of the open estate and the findings they imply (`inspect_fleet`): the one
+ * read of every cluster behind the overview, the topology and the cluster detail.
+ */
 export function useFleet() {
   return useQuery({
     queryKey: queryKeys.fleet,
     queryFn: fetchFleet,
   });
+}
+
+/** The vault's clusters and the keyring's status (`vault_list`). */
+export function useVault() {
+  return useQuery({
+    queryKey: queryKeys.vault,
+    queryFn: (): Promise<VaultListing> => call(() => commands.vaultList()),
+    // The keyring is asked for the key on each read: do not retry a locked keyring by itself.
+    retry: false,
+  });
+}
+
+/** What approving a cluster's exec plugin would approve; only while the dialog is open. */
+export function useExecReview(name: string | null) {
+  return useQuery({
+    queryKey: queryKeys.execReview(name ?? ""),
+    queryFn: (): Promise<ExecReview> => call(() => commands.vaultExecReview(name ?? "")),
+    enabled: name !== null,
+    retry: false,
+    staleTime: 0,
+    gcTime: 0,
+  });
+}
+
+/** A vault change; the vault listing is read again afterwards, whatever the outcome. */
+function useVaultMutation<A, T>(run: (args: A) => Promise<T>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: run,
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.vault }),
+  });
+}
+
+export function useVaultRename() {
+  return useVaultMutation(({ name, newName }: { name: string; newName: string }) =>
+    call(() => commands.vaultRename(name, newName)),
+  );
+}
+
+export function useVaultRemove() {
+  return useVaultMutation((name: string) => call(() => commands.vaultRemove(name)));
+}
+
+export function useApproveExec() {
+  return useVaultMutation(({ name, fingerprint }: { name: string; fingerprint: string }) =>
+    call(() => commands.vaultApproveExec(name, fingerprint)),
+  );
 }

@@ -92,7 +92,7 @@ pub struct UnbindArgs {
     /// Seconds to wait after unbinding, re-checking that no controller put a workspace label
     /// or owner back, before anything is deleted.
     #[arg(long = "settle", value_name = "SECONDS", default_value_t = workflow::DEFAULT_SETTLE_SECONDS)]
-    pub settle_seconds: u64,
+    pub settle_seconds: u32,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -158,7 +158,7 @@ pub struct MigrateArgs {
     /// Seconds to wait after unbinding, re-checking that no controller put a workspace label
     /// or owner back, before anything is deleted.
     #[arg(long = "settle", value_name = "SECONDS", default_value_t = workflow::DEFAULT_SETTLE_SECONDS)]
-    pub settle_seconds: u64,
+    pub settle_seconds: u32,
 }
 
 /// `A=B`, both sides non-empty.

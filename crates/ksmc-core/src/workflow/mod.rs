@@ -39,7 +39,7 @@ pub use runs::{RunDir, RunStatus, RunSummary, Runs};
 use crate::error::{AppError, ErrorKind};
 
 /// Default settle window after unbinding, before anything is deleted.
-pub const DEFAULT_SETTLE_SECONDS: u64 = 30;
+pub const DEFAULT_SETTLE_SECONDS: u32 = 30;
 
 /// What a run reports as it goes (the desktop forwards these over a channel, the CLI draws
 /// progress, tests collect them).
@@ -276,7 +276,7 @@ async fn migrate(
     cluster_name: Option<&str>,
     projects: Option<&[String]>,
     workspace_map: &BTreeMap<String, String>,
-    settle_seconds: u64,
+    settle_seconds: u32,
 ) -> Result<(String, unbind::Parts), AppError> {
     if old_host == Some(new_host) {
         return Err(AppError::new(

@@ -47,7 +47,7 @@ pub enum Action {
     /// regained a workspace label or owner, started terminating, or gone.
     SettleAndVerifyUnbound {
         cluster: String,
-        settle_seconds: u64,
+        settle_seconds: u32,
     },
     /// Delete a workspace on a member keeping its namespaces: a local WorkspaceTemplate gets
     /// KubeSphere's orphan finalizer first; a KubeFed-made Workspace is deleted with
@@ -211,7 +211,7 @@ pub enum WorkflowInput {
         cluster_name: Option<String>,
         /// Projects to keep (default: every non-system namespace).
         projects: Option<Vec<String>>,
-        settle_seconds: u64,
+        settle_seconds: u32,
     },
     /// Import a member into a host.
     Import {
@@ -238,7 +238,7 @@ pub enum WorkflowInput {
         projects: Option<Vec<String>>,
         /// Old workspace → new workspace (default: the same name).
         workspace_map: BTreeMap<String, String>,
-        settle_seconds: u64,
+        settle_seconds: u32,
     },
     /// Create a workspace on the host, or add clusters to its placement.
     Workspace {
@@ -446,7 +446,7 @@ mod tests {
         }
     }
 
-    fn plan(settle: u64) -> Plan {
+    fn plan(settle: u32) -> Plan {
         Plan::new(
             WorkflowInput::Unbind {
                 member: "m".into(),

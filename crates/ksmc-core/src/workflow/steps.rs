@@ -216,7 +216,7 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
                 step,
                 format!("letting controllers settle for {settle_seconds} s"),
             );
-            tokio::time::sleep(Duration::from_secs(*settle_seconds)).await;
+            tokio::time::sleep(Duration::from_secs(u64::from(*settle_seconds))).await;
             verify(ctx, cluster, Expect::Unbound).await
         }
         Action::VerifyInventory { cluster, unbound } => {

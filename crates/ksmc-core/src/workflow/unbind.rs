@@ -105,7 +105,7 @@ pub async fn plan(
     old_host: Option<&str>,
     cluster_name: Option<&str>,
     projects: Option<&[String]>,
-    settle_seconds: u64,
+    settle_seconds: u32,
 ) -> Result<Parts, AppError> {
     if let Some(n) = cluster_name {
         crate::names::check_label("cluster name", n)?;

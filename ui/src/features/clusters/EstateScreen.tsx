@@ -1,48 +1,49 @@
+import { ActionIcon, Alert, Badge, Button, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorPanel } from "../../components/ErrorPanel";
-import { IconButton } from "../../components/IconButton";
-import { LanguageSwitch } from "../../components/LanguageSwitch";
-import { Skeleton } from "../../components/Skeleton";
-import { StatusBadge } from "../../components/StatusBadge";
 import { TopBar } from "../../components/TopBar";
 import { AlertIcon, FlaskIcon, FolderIcon, RefreshIcon, ServerIcon } from "../../components/icons";
-import type { EstateView } from "../../ipc/bindings";
+import type { EstateInfo } from "../../ipc/bindings";
 import { errorKindKey } from "../../ipc/errors";
-import { useEstate, useFleet } from "../../ipc/queries";
+import { useEstateInfo, useFleet } from "../../ipc/queries";
 import { useFormat } from "../../i18n/format";
 import { FindingsPanel } from "../fleet/FindingsPanel";
 import { countByCluster } from "../fleet/findings";
+import { TopologyView } from "../topology/TopologyView";
 import { ClusterTable } from "./ClusterTable";
 import { EstateSummary } from "./EstateSummary";
 
-/** The first screen: every cluster of the open estate at a glance. */
-export function EstateScreen() {
+/**
+ * The first screen: every cluster of the open estate at a glance, from one fleet inspection
+ * (`inspect_fleet`): the summary, the topology, the table and the findings.
+ */
+export function EstateScreen({ onOpenCluster }: { onOpenCluster: (name: string) => void }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const estate = useEstate();
+  const info = useEstateInfo();
   const fleet = useFleet();
-  const { data, error, isFetching, dataUpdatedAt } = estate;
-  const refetch = () => {
-    void estate.refetch();
-    void fleet.refetch();
-  };
-  const findings = fleet.data?.findings;
+  const { data, error, isFetching, dataUpdatedAt, refetch } = fleet;
 
   const actions = (
     <>
       {data && (
-        <span className="topbar__updated" aria-live="polite">
+        <Text size="xs" c="dimmed" aria-live="polite">
           {isFetching ? t("topbar.refreshing") : t("topbar.updatedAt", { time: format.time(dataUpdatedAt) })}
-        </span>
+        </Text>
       )}
-      <IconButton
-        label={t("topbar.refresh")}
-        icon={<RefreshIcon className={isFetching ? "icon spin" : "icon"} />}
-        onClick={refetch}
-        busy={isFetching}
-      />
-      <LanguageSwitch />
+      <Tooltip label={t("topbar.refresh")}>
+        <ActionIcon
+          variant="default"
+          size="lg"
+          aria-label={t("topbar.refresh")}
+          loading={isFetching}
+          onClick={() => void refetch()}
+        >
+          <RefreshIcon width={18} height={18} />
+        </ActionIcon>
+      </Tooltip>
     </>
   );
 
@@ -52,28 +53,20 @@ export function EstateScreen() {
       <>
         {error && (
           // Keep showing what we had, but say that the last refresh failed.
-          <p className="inline-alert" role="status" data-testid="refresh-error">
-            <AlertIcon />
-            <span>
+          <Alert color="red" variant="light" icon={<AlertIcon />} data-testid="refresh-error" role="status">
+            <Text size="sm">
               <strong>{t(errorKindKey(error.kind))}</strong> · {error.message}
-            </span>
-          </p>
-        )}
-        {data.source === "demo" && (
-          <p className="demo-note">
-            <FlaskIcon />
-            <span>{t("estate.demoHint")}</span>
-          </p>
+            </Text>
+          </Alert>
         )}
         {data.clusters.length === 0 ? (
           <EmptyState
             icon={<ServerIcon />}
             title={t("estate.emptyTitle")}
             action={
-              <button type="button" className="button button--secondary" onClick={refetch} disabled={isFetching}>
-                <RefreshIcon className={isFetching ? "icon spin" : "icon"} />
+              <Button variant="default" leftSection={<RefreshIcon />} onClick={() => void refetch()} loading={isFetching}>
                 {t("topbar.refresh")}
-              </button>
+              </Button>
             }
           >
             {t("estate.emptyBody")}
@@ -81,31 +74,31 @@ export function EstateScreen() {
         ) : (
           <>
             <EstateSummary clusters={data.clusters} />
-            <ClusterTable
-              clusters={data.clusters}
-              findingCounts={findings ? countByCluster(findings) : undefined}
-            />
-            <FindingsPanel
-              findings={findings}
-              error={fleet.error}
-              onRetry={() => void fleet.refetch()}
-              retrying={fleet.isFetching}
-            />
+            <Section title={t("topology.title")} aside={<TopologyLegend />}>
+              <TopologyView report={data} onOpenCluster={onOpenCluster} />
+            </Section>
+            <Section title={t("clusters.title")} flush>
+              <ClusterTable clusters={data.clusters} findingCounts={countByCluster(data.findings)} onOpen={onOpenCluster} />
+            </Section>
+            <FindingsPanel findings={data.findings} />
           </>
         )}
       </>
     );
   } else if (error) {
-    body = <ErrorPanel title={t("estate.errorTitle")} error={error} onRetry={refetch} retrying={isFetching} />;
+    body = <ErrorPanel title={t("estate.errorTitle")} error={error} onRetry={() => void refetch()} retrying={isFetching} />;
   } else {
     body = (
-      <div className="loading" aria-busy="true">
+      <Stack gap="lg" aria-busy="true">
         <span className="sr-only" role="status">
           {t("estate.loading")}
         </span>
         <EstateSummary clusters={undefined} />
-        <ClusterTable clusters={undefined} />
-      </div>
+        <Section title={t("clusters.title")} flush>
+          <ClusterTable clusters={undefined} />
+        </Section>
+        <FindingsPanel findings={undefined} />
+      </Stack>
     );
   }
 
@@ -113,32 +106,87 @@ export function EstateScreen() {
     <>
       <TopBar
         title={t("estate.title")}
-        context={data ? <SourceLabel estate={data} /> : error ? undefined : <Skeleton width="lg" />}
+        context={info.data ? <SourceLabel info={info.data} /> : <Skeleton h={20} w={220} />}
         actions={actions}
       />
-      <div className="content">{body}</div>
+      <Stack gap="lg" p="xl" className="content">
+        {info.data?.source === "demo" && (
+          <Alert color="orange" variant="light" icon={<FlaskIcon />} py="xs" data-testid="demo-note">
+            <Text size="sm">{t("estate.demoHint")}</Text>
+          </Alert>
+        )}
+        {body}
+      </Stack>
     </>
   );
 }
 
-/** Where the clusters come from. The demo estate is flagged loudly: it is not real. */
-function SourceLabel({ estate }: { estate: EstateView }) {
+interface SectionProps {
+  title: string;
+  aside?: ReactNode;
+  /** The content touches the card's edges (tables). */
+  flush?: boolean;
+  children: ReactNode;
+}
+
+function Section({ title, aside, flush = false, children }: SectionProps) {
+  return (
+    <Paper component="section" aria-label={title} className="section">
+      <Group justify="space-between" px="md" py="sm" className="section__header">
+        <Title order={2} size="h5">
+          {title}
+        </Title>
+        {aside}
+      </Group>
+      <div className={flush ? undefined : "section__body"}>{children}</div>
+    </Paper>
+  );
+}
+
+function TopologyLegend() {
   const { t } = useTranslation();
-  if (estate.source === "demo") {
+  return (
+    <Group gap="md" className="topology-legend" aria-hidden="true">
+      <Group gap={6}>
+        <span className="legend-line legend-line--managed" />
+        <Text size="xs" c="dimmed">
+          {t("topology.legendManaged")}
+        </Text>
+      </Group>
+      <Group gap={6}>
+        <span className="legend-box legend-box--loose" />
+        <Text size="xs" c="dimmed">
+          {t("topology.legendNotJoined")}
+        </Text>
+      </Group>
+    </Group>
+  );
+}
+
+/** Where the clusters come from. The demo estate is flagged loudly: it is not real. */
+function SourceLabel({ info }: { info: EstateInfo }) {
+  const { t } = useTranslation();
+  if (info.source === "demo") {
     return (
       <>
-        <StatusBadge tone="demo" title={t("estate.demoHint")} data-testid="demo-badge">
-          {t("estate.demoBadge")}
-        </StatusBadge>
-        <span className="topbar__label">{estate.label}</span>
+        <Tooltip label={t("estate.demoHint")}>
+          <Badge color="orange" variant="filled" data-testid="demo-badge" className="demo-badge">
+            {t("estate.demoBadge")}
+          </Badge>
+        </Tooltip>
+        <Text size="sm" c="dimmed" truncate="end">
+          {t("estate.demoLabel")}
+        </Text>
       </>
     );
   }
   return (
-    <span className="topbar__label topbar__label--path" title={t("estate.directoryHint")}>
-      <FolderIcon />
+    <Group gap={6} wrap="nowrap" title={t("estate.directoryHint")} miw={0}>
+      <FolderIcon width={16} height={16} />
       <span className="sr-only">{t("estate.directory")}: </span>
-      <span className="mono">{estate.label}</span>
-    </span>
+      <Text size="sm" c="dimmed" ff="monospace" truncate="end">
+        {info.label}
+      </Text>
+    </Group>
   );
 }

@@ -1,8 +1,8 @@
+import { Badge, Box, Code, Group, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
-import { StatusBadge } from "../../components/StatusBadge";
+import { CopyButton } from "../../components/CopyButton";
 import type { Finding } from "../../ipc/bindings";
-import { CopyButton } from "./CopyButton";
-import { SEVERITY_TONES } from "./findings";
+import { SEVERITY_COLORS } from "./findings";
 
 /** One finding: severity, where, what is wrong and how to fix it. */
 export function FindingItem({ finding }: { finding: Finding }) {
@@ -10,36 +10,50 @@ export function FindingItem({ finding }: { finding: Finding }) {
   const { severity, cluster, object, title, explanation, fix } = finding;
   const commands = fix.commands.join("\n");
   return (
-    <li className={`finding finding--${severity}`} data-testid={`finding-${finding.id}-${cluster}`}>
-      <div className="finding__head">
-        <StatusBadge tone={SEVERITY_TONES[severity]} dot data-testid="finding-severity">
+    <Box
+      component="li"
+      className={`finding finding--${severity}`}
+      data-testid={`finding-${finding.id}-${cluster}`}
+      px="md"
+      py="sm"
+    >
+      <Group gap="sm" wrap="nowrap" align="center">
+        <Badge color={SEVERITY_COLORS[severity]} variant="light" data-testid="finding-severity" data-severity={severity}>
           {t(`findings.severity.${severity}`)}
-        </StatusBadge>
-        <h3 className="finding__title">{title}</h3>
-      </div>
-      <p className="finding__where">
-        <span className="finding__cluster">{cluster}</span>
+        </Badge>
+        <Title order={3} size="h6" fw={600}>
+          {title}
+        </Title>
+      </Group>
+      <Text size="xs" c="dimmed" mt={4}>
+        <Text span fw={600} size="xs" c="var(--mantine-color-text)">
+          {cluster}
+        </Text>
         {object !== null && (
           <>
             <span aria-hidden="true"> · </span>
-            <span className="mono">{object}</span>
+            <Text span ff="monospace" size="xs">
+              {object}
+            </Text>
           </>
         )}
-      </p>
-      <p className="finding__explanation">{explanation}</p>
-      <div className="finding__fix">
-        <p className="finding__fix-summary">
-          <strong>{t("findings.fix")}</strong> {fix.summary}
-        </p>
-        {commands !== "" && (
-          <div className="command-block">
-            <pre className="mono" data-testid="finding-commands">
-              <code>{commands}</code>
-            </pre>
+      </Text>
+      <Text size="sm" mt={6}>
+        {explanation}
+      </Text>
+      <Text size="sm" mt={6}>
+        <strong>{t("findings.fix")}</strong> {fix.summary}
+      </Text>
+      {commands !== "" && (
+        <Box className="command-block" mt="xs">
+          <Code block data-testid="finding-commands" className="command-block__code">
+            {commands}
+          </Code>
+          <Box className="command-block__copy">
             <CopyButton text={commands} />
-          </div>
-        )}
-      </div>
-    </li>
+          </Box>
+        </Box>
+      )}
+    </Box>
   );
 }

@@ -1,13 +1,13 @@
 import type { Finding, Severity } from "../../ipc/bindings";
-import type { Tone } from "../../components/StatusBadge";
 
 /** Most severe first. */
 export const SEVERITIES: readonly Severity[] = ["error", "warning", "info"];
 
-export const SEVERITY_TONES: Record<Severity, Tone> = {
-  error: "danger",
-  warning: "warning",
-  info: "info",
+/** Mantine colour of each severity. */
+export const SEVERITY_COLORS: Record<Severity, string> = {
+  error: "red",
+  warning: "yellow",
+  info: "blue",
 };
 
 /** Findings most severe first, then by cluster; stable within equal keys. */
