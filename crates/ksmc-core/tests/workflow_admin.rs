@@ -2,25 +2,10 @@
 
 mod workflow_common;
 
-use ksmc_core::workflow::{self, ApplyOptions, RunReport, RunStatus, WorkflowInput, access};
+use ksmc_core::workflow::{self, RunStatus, WorkflowInput, access};
 use kube::api::{Api, DynamicObject};
 use serde_json::Value;
 use workflow_common::{Env, wait_until};
-
-async fn run(env: &Env, input: WorkflowInput) -> RunReport {
-    let plan = workflow::plan_workflow(&input, &env.clusters)
-        .await
-        .expect("plan");
-    let run = env.runs.create(&plan).unwrap();
-    workflow::apply(
-        &env.clusters,
-        &run,
-        &ApplyOptions::default(),
-        &workflow::NoProgress,
-    )
-    .await
-    .expect("apply")
-}
 
 fn dynamic(group_version: &str, kind: &str, plural: &str) -> kube::api::ApiResource {
     let (g, v) = group_version.split_once('/').unwrap();
@@ -57,7 +42,7 @@ async fn a_workspace_created_on_the_host_appears_on_its_member() {
         "{:?}",
         with_host.warnings
     );
-    let report = run(&env, input(&["prod-1"])).await;
+    let report = env.plan_and_apply(&input(&["prod-1"])).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let member = env.client("prod-1").await;
     let ws: Api<DynamicObject> = Api::all_with(member, &access::workspaces());
@@ -100,16 +85,14 @@ async fn users_are_created_and_invited_with_kubespheres_names() {
     .unwrap_err();
     assert_eq!(bad.message, "invalid email address:carol");
 
-    let report = run(
-        &env,
-        WorkflowInput::User {
+    let report = env
+        .plan_and_apply(&WorkflowInput::User {
             host: "old-host".into(),
             user: "carol".into(),
             email: "carol@example.com".into(),
             role: "platform-regular".into(),
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let host = env.client("old-host").await;
     let grb: Api<DynamicObject> = Api::all_with(
@@ -123,16 +106,14 @@ async fn users_are_created_and_invited_with_kubespheres_names() {
     let b = serde_json::to_value(grb.get("carol-platform-regular").await.unwrap()).unwrap();
     assert_eq!(b.pointer("/roleRef/name").unwrap(), "platform-regular");
 
-    let report = run(
-        &env,
-        WorkflowInput::Invite {
+    let report = env
+        .plan_and_apply(&WorkflowInput::Invite {
             host: "old-host".into(),
             workspace: "ws-apps".into(),
             user: "carol".into(),
             role: "regular".into(),
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let wrb: Api<DynamicObject> = Api::all_with(
         host,
@@ -184,7 +165,7 @@ async fn components_are_enabled_together_and_the_app_store_on_the_host_only() {
         clusters: vec!["old-host".into(), "prod-1".into()],
         component: "devops".into(),
     };
-    let report = run(&env, input.clone()).await;
+    let report = env.plan_and_apply(&input).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(report.writes, 2);
     for cluster in ["old-host", "prod-1"] {
@@ -200,6 +181,6 @@ async fn components_are_enabled_together_and_the_app_store_on_the_host_only() {
             "{cluster}"
         );
     }
-    let again = run(&env, input).await;
+    let again = env.plan_and_apply(&input).await;
     assert_eq!(again.writes, 0, "already enabled: nothing to write");
 }

@@ -4,7 +4,7 @@
 
 mod workflow_common;
 
-use ksmc_core::workflow::{self, ApplyOptions, RunReport, RunStatus, WorkflowInput, access};
+use ksmc_core::workflow::{self, ApplyOptions, RunStatus, WorkflowInput, access};
 use ksmc_sim::faults::{Fault, FaultPlan, FaultRule};
 use ksmc_sim::hazards::{NamespaceDeletion, OwnerReAdd};
 use kube::api::{Api, DynamicObject};
@@ -26,20 +26,6 @@ fn unbind() -> WorkflowInput {
         projects: None,
         settle_seconds: 1,
     }
-}
-
-async fn apply(env: &Env, run: &workflow::RunDir, check_stale: bool) -> RunReport {
-    workflow::apply(
-        &env.clusters,
-        run,
-        &ApplyOptions {
-            check_stale,
-            ..ApplyOptions::default()
-        },
-        &workflow::NoProgress,
-    )
-    .await
-    .expect("apply starts")
 }
 
 async fn workspace_exists(env: &Env, name: &str) -> bool {
@@ -68,7 +54,7 @@ async fn a_controller_that_rebinds_a_project_blocks_the_run_before_any_deletion(
         )
         .unwrap();
     let run = env.runs.create(&plan).unwrap();
-    let report = apply(&env, &run, true).await;
+    let report = env.apply(&run, true).await;
     assert_eq!(report.status, RunStatus::Blocked, "{report:#?}");
     let reason = report.reason.clone().unwrap();
     assert!(reason.contains("apps-frontend"), "{reason}");
@@ -87,7 +73,7 @@ async fn a_controller_that_rebinds_a_project_blocks_the_run_before_any_deletion(
     );
 
     // The controller stops reverting (count exhausted); resume redoes the unbinding.
-    let report = apply(&env, &run, false).await;
+    let report = env.apply(&run, false).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let member = env.client("prod-1").await;
     for name in KEPT {
@@ -112,7 +98,7 @@ async fn an_external_namespace_deletion_fails_the_run_loudly() {
         )
         .unwrap();
     let run = env.runs.create(&plan).unwrap();
-    let report = apply(&env, &run, true).await;
+    let report = env.apply(&run, true).await;
     assert_eq!(report.status, RunStatus::Failed, "{report:#?}");
     let reason = report.reason.unwrap();
     assert!(
@@ -253,7 +239,7 @@ async fn one_writer_at_a_time_and_a_lock_breaks_only_with_its_holder_id() {
     lease::break_lease(&env.clusters, "prod-1", "ksmc-run-someone-else")
         .await
         .unwrap();
-    let report = apply(&env, &run, true).await;
+    let report = env.apply(&run, true).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
 }
 
@@ -282,13 +268,13 @@ async fn a_partition_mid_run_pauses_and_resume_completes() {
             .set_partition("prod-1", Some(Partition::Reset))
             .unwrap();
     };
-    let (report, ()) = tokio::join!(apply(&env, &run, true), cut);
+    let (report, ()) = tokio::join!(env.apply(&run, true), cut);
     assert_eq!(report.status, RunStatus::Paused, "{report:#?}");
     assert!(
         workspace_exists_after_heal(&env).await,
         "nothing deleted while cut off"
     );
-    let report = apply(&env, &run, false).await;
+    let report = env.apply(&run, false).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let member = env.client("prod-1").await;
     for name in KEPT {

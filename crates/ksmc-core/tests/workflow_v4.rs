@@ -6,7 +6,7 @@ mod workflow_common;
 
 use std::collections::BTreeMap;
 
-use ksmc_core::workflow::{self, Action, ApplyOptions, RunStatus, WorkflowInput, access};
+use ksmc_core::workflow::{self, Action, RunStatus, WorkflowInput, access};
 use kube::api::{Api, DynamicObject};
 use serde_json::Value;
 use workflow_common::{Env, namespace};
@@ -18,21 +18,6 @@ const KEPT: [&str; 5] = [
     "data-warehouse",
     "scratch",
 ];
-
-async fn apply(env: &Env, input: &WorkflowInput) -> workflow::RunReport {
-    let plan = workflow::plan_workflow(input, &env.clusters)
-        .await
-        .expect("plan");
-    let run = env.runs.create(&plan).unwrap();
-    workflow::apply(
-        &env.clusters,
-        &run,
-        &ApplyOptions::default(),
-        &workflow::NoProgress,
-    )
-    .await
-    .expect("apply")
-}
 
 fn condition(c: &DynamicObject, kind: &str) -> Option<String> {
     let v = serde_json::to_value(c).unwrap();
@@ -61,7 +46,7 @@ async fn a_v4_unbind_keeps_every_project_and_marks_workspaces_orphan() {
             .any(|s| matches!(s.action, Action::DeleteCluster { .. })),
         "{plan:#?}"
     );
-    let report = apply(&env, &input).await;
+    let report = env.plan_and_apply(&input).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let member = env.client("prod-1").await;
     for name in KEPT {
@@ -115,7 +100,7 @@ async fn a_v4_import_lets_the_host_install_ks_core_on_a_plain_cluster() {
             .any(|s| matches!(s.action, Action::ConfigureMember { .. })),
         "the 4.1 host pushes the jwtSecret itself"
     );
-    let report = apply(&env, &input).await;
+    let report = env.plan_and_apply(&input).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let host = env.client("host").await;
     let clusters: Api<DynamicObject> = Api::all_with(host, &access::kubesphere_clusters());
@@ -155,7 +140,7 @@ async fn a_v4_migration_rebinds_every_project_by_label() {
         workspace_map: BTreeMap::new(),
         settle_seconds: 1,
     };
-    let report = apply(&env, &input).await;
+    let report = env.plan_and_apply(&input).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let member = env.client("prod-1").await;
     for (ns, ws) in [

@@ -252,7 +252,7 @@ pub async fn resume(args: ApplyArgs) -> ExitCode {
             } else {
                 println!("{note}");
             }
-            if !being_applied(&run) {
+            if !run.is_running() {
                 release_leftover_locks(&run, &plan, &args.estate, json).await;
             }
             return ExitCode::SUCCESS;
@@ -315,47 +315,6 @@ async fn release_leftover_locks(run: &RunDir, plan: &Plan, estate: &EstateArgs, 
     }
 }
 
-/// An exclusive lock on the run directory for as long as this process applies it: a second
-/// `ksmc resume` of a run still being applied on this machine is refused (the cluster lease
-/// is per run, so it would not stop it). The OS drops the lock when the process dies.
-fn local_lock(run: &RunDir) -> Result<std::fs::File, AppError> {
-    let path = run.dir().join("apply.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| {
-            AppError::new(
-                ErrorKind::Internal,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
-            ErrorKind::Locked,
-            format!(
-                "run {} is being applied by another ksmc process on this machine; wait for it, or stop it with: ksmc cancel {}",
-                run.id(),
-                short(run.id())
-            ),
-        )),
-        Err(std::fs::TryLockError::Error(e)) => Err(AppError::new(
-            ErrorKind::Internal,
-            format!("cannot lock {}: {e}", path.display()),
-        )),
-    }
-}
-
-/// Whether a ksmc process on this machine is applying `run` now.
-fn being_applied(run: &RunDir) -> bool {
-    let Ok(file) = std::fs::File::open(run.dir().join("apply.lock")) else {
-        return false;
-    };
-    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
-}
-
 async fn drive(
     run: &RunDir,
     plan: &Plan,
@@ -364,10 +323,6 @@ async fn drive(
     json: bool,
     estate: &EstateArgs,
 ) -> ExitCode {
-    let _lock = match local_lock(run) {
-        Ok(l) => l,
-        Err(e) => return fail(json, &e),
-    };
     let cancel = CancelFlag::default();
     let watcher = tokio::spawn({
         let cancel = cancel.clone();
@@ -449,7 +404,7 @@ pub fn cancel(target: &str) -> ExitCode {
         "Cancel requested: the ksmc applying run {} stops before its next step and exits with status 4.",
         run.id()
     );
-    if !being_applied(&run) {
+    if !run.is_running() {
         println!(
             "No ksmc on this machine is applying it now. If none elsewhere is, it was interrupted: `ksmc resume {}` carries it on.",
             short(run.id())
@@ -478,7 +433,7 @@ pub async fn runs_command(command: RunsCommand) -> ExitCode {
             if let Some(id) = holder.strip_prefix("ksmc-run-")
                 && let Ok(run) = runs().and_then(|r| r.open(id))
                 && run.id() == id
-                && being_applied(&run)
+                && run.is_running()
             {
                 let e = AppError::new(
                     ErrorKind::Locked,

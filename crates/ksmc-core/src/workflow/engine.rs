@@ -125,7 +125,7 @@ pub async fn apply(
     }
     // One process applies a run at a time (another resume of the same run would hold the
     // same estate lease); the OS drops this lock when the process dies.
-    let _running = lock_run(run)?;
+    let _running = run.lock()?;
     let holder = holder_of(run);
     let written = plan.written_clusters();
     let mut held: Vec<String> = Vec::new();
@@ -275,35 +275,6 @@ fn done_steps(plan: &Plan, records: &[Record]) -> BTreeSet<u32> {
         }
     }
     done
-}
-
-fn lock_run(run: &RunDir) -> Result<std::fs::File, AppError> {
-    let path = run.dir().join("engine.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| {
-            AppError::new(
-                ErrorKind::Internal,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
-            ErrorKind::Locked,
-            format!(
-                "run {} is being applied by another ksmc process right now",
-                run.id()
-            ),
-        )),
-        Err(std::fs::TryLockError::Error(e)) => Err(AppError::new(
-            ErrorKind::Internal,
-            format!("cannot lock {}: {e}", path.display()),
-        )),
-    }
 }
 
 enum Ended {

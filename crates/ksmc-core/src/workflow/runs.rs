@@ -241,6 +241,41 @@ impl RunDir {
         self.dir.join("cancel").exists()
     }
 
+    /// An exclusive OS lock on the run for as long as the returned file lives: one process
+    /// applies a run at a time (another resume of the same run would hold the same estate
+    /// lease). The OS drops the lock when the process dies.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Locked`] when another process holds it.
+    pub fn lock(&self) -> Result<std::fs::File, AppError> {
+        let path = self.dir.join("apply.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io("open", &path, &e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
+                ErrorKind::Locked,
+                format!(
+                    "run {} is being applied by another ksmc process on this machine; wait for it, or stop it with: ksmc cancel {}",
+                    self.id,
+                    &self.id[..self.id.len().min(8)]
+                ),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(io("lock", &path, &e)),
+        }
+    }
+
+    /// Whether a process on this machine is applying the run now.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        std::fs::File::open(self.dir.join("apply.lock"))
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+
     /// Clears a cancel request (resume does this).
     pub fn clear_cancel(&self) {
         let _ = std::fs::remove_file(self.dir.join("cancel"));

@@ -308,46 +308,6 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
     }
 }
 
-async fn strip_owner(
-    ctx: &StepCtx<'_>,
-    step: &Step,
-    cluster: &str,
-    name: &str,
-    uid: &str,
-    owner_uid: &str,
-) -> Result<(), Stop> {
-    let api: Api<Namespace> = Api::all(ctx.client(cluster).await?);
-    let api = &api;
-    retry(&format!("namespace {name} on {cluster}"), || async move {
-        let ns = get_opt(api, name).await?;
-        let Some(ns) = ns.filter(|n| n.metadata.uid.as_deref() == Some(uid)) else {
-            return Err(CallError::Fatal(AppError::new(
-                crate::ErrorKind::NotFound,
-                format!("uid {uid} is gone: NAMESPACE LOST"),
-            )));
-        };
-        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
-        let keep: Vec<_> = owners.iter().filter(|r| r.uid != owner_uid).collect();
-        if keep.len() == owners.len() {
-            return Ok(Done);
-        }
-        let rv = ns.metadata.resource_version.clone();
-        let patch = json!({"metadata": {
-            "resourceVersion": rv,
-            "ownerReferences": if keep.is_empty() { Value::Null } else { json!(keep) },
-        }});
-        ctx.write(
-            step,
-            format!("PATCH /api/v1/namespaces/{name} (merge)"),
-            rv,
-            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
-        )
-        .await?;
-        Ok(Done)
-    })
-    .await
-}
-
 async fn create_object(
     ctx: &StepCtx<'_>,
     step: &Step,
@@ -443,43 +403,34 @@ fn lost(ns: &KeptNamespace, why: &str) -> Stop {
     ))
 }
 
-async fn unbind_namespace(
+/// Patches one kept namespace: reads it (by uid), asks `change` for the merge patch that
+/// makes its post-condition hold (`None`: it already holds), and sends it with the
+/// resourceVersion it read. A namespace gone, replaced or terminating is a lost namespace.
+async fn patch_namespace(
     ctx: &StepCtx<'_>,
     step: &Step,
     cluster: &str,
     name: &str,
     uid: &str,
+    change: impl Fn(&Namespace) -> Option<Value>,
 ) -> Result<(), Stop> {
     let api: Api<Namespace> = Api::all(ctx.client(cluster).await?);
     let what = format!("namespace {name} on {cluster}");
     let gone = AtomicBool::new(false);
-    let (api_ref, gone_ref) = (&api, &gone);
+    let (api, gone_ref, change) = (&api, &gone, &change);
     let result = retry(&what, || async move {
-        let api = api_ref;
-        let Some(ns) = get_opt(api, name).await? else {
+        let ns = get_opt(api, name).await?.filter(|n| {
+            n.metadata.uid.as_deref() == Some(uid) && n.metadata.deletion_timestamp.is_none()
+        });
+        let Some(ns) = ns else {
             gone_ref.store(true, Ordering::SeqCst);
             return Ok(Done);
         };
-        if ns.metadata.uid.as_deref() != Some(uid) {
-            gone_ref.store(true, Ordering::SeqCst);
+        let Some(mut patch) = change(&ns) else {
             return Ok(Done);
-        }
-        if ns.metadata.deletion_timestamp.is_some() {
-            gone_ref.store(true, Ordering::SeqCst);
-            return Ok(Done);
-        }
-        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
-        let keep: Vec<_> = owners.iter().filter(|r| !is_workspace_owner(r)).collect();
-        let labelled = label(&ns.metadata, WORKSPACE_LABEL).is_some();
-        if !labelled && keep.len() == owners.len() {
-            return Ok(Done);
-        }
+        };
         let rv = ns.metadata.resource_version.clone();
-        let patch = json!({"metadata": {
-            "resourceVersion": rv,
-            "labels": {WORKSPACE_LABEL: null},
-            "ownerReferences": if keep.is_empty() { Value::Null } else { json!(keep) },
-        }});
+        patch["metadata"]["resourceVersion"] = json!(rv);
         ctx.write(
             step,
             format!("PATCH /api/v1/namespaces/{name} (merge)"),
@@ -497,13 +448,42 @@ async fn unbind_namespace(
             .iter()
             .find(|n| n.cluster == cluster && n.name == name);
         return Err(kept.map_or_else(
-            || Stop::Failed(format!("{what} is gone")),
+            || Stop::Failed(format!("{what} is gone: NAMESPACE LOST")),
             |k| lost(k, "was deleted by someone else"),
         ));
     }
     result
 }
 
+/// The ownerReferences a patch keeps (`null` removes the field).
+fn owners_value(keep: &[&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference]) -> Value {
+    if keep.is_empty() {
+        Value::Null
+    } else {
+        json!(keep)
+    }
+}
+
+/// Removes the workspace label and only the workspace ownerReferences, in one write.
+async fn unbind_namespace(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    name: &str,
+    uid: &str,
+) -> Result<(), Stop> {
+    patch_namespace(ctx, step, cluster, name, uid, |ns| {
+        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
+        let keep: Vec<_> = owners.iter().filter(|r| !is_workspace_owner(r)).collect();
+        let labelled = label(&ns.metadata, WORKSPACE_LABEL).is_some();
+        (labelled || keep.len() != owners.len()).then(|| {
+            json!({"metadata": {"labels": {WORKSPACE_LABEL: null}, "ownerReferences": owners_value(&keep)}})
+        })
+    })
+    .await
+}
+
+/// Labels a namespace with its new workspace.
 async fn bind_namespace(
     ctx: &StepCtx<'_>,
     step: &Step,
@@ -512,30 +492,27 @@ async fn bind_namespace(
     uid: &str,
     workspace: &str,
 ) -> Result<(), Stop> {
-    let api: Api<Namespace> = Api::all(ctx.client(cluster).await?);
-    let what = format!("namespace {name} on {cluster}");
-    retry(&what, || async {
-        let ns = get_opt(&api, name).await?;
-        let Some(ns) = ns.filter(|n| n.metadata.uid.as_deref() == Some(uid)) else {
-            return Err(CallError::Fatal(AppError::new(
-                crate::ErrorKind::NotFound,
-                format!("uid {uid} is gone: NAMESPACE LOST"),
-            )));
-        };
-        if label(&ns.metadata, WORKSPACE_LABEL) == Some(workspace) {
-            return Ok(Done);
-        }
-        let rv = ns.metadata.resource_version.clone();
-        let patch =
-            json!({"metadata": {"resourceVersion": rv, "labels": {WORKSPACE_LABEL: workspace}}});
-        ctx.write(
-            step,
-            format!("PATCH /api/v1/namespaces/{name} (merge)"),
-            rv,
-            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
-        )
-        .await?;
-        Ok(Done)
+    patch_namespace(ctx, step, cluster, name, uid, |ns| {
+        (label(&ns.metadata, WORKSPACE_LABEL) != Some(workspace))
+            .then(|| json!({"metadata": {"labels": {WORKSPACE_LABEL: workspace}}}))
+    })
+    .await
+}
+
+/// Removes the one ownerReference whose owner is gone.
+async fn strip_owner(
+    ctx: &StepCtx<'_>,
+    step: &Step,
+    cluster: &str,
+    name: &str,
+    uid: &str,
+    owner_uid: &str,
+) -> Result<(), Stop> {
+    patch_namespace(ctx, step, cluster, name, uid, |ns| {
+        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
+        let keep: Vec<_> = owners.iter().filter(|r| r.uid != owner_uid).collect();
+        (keep.len() != owners.len())
+            .then(|| json!({"metadata": {"ownerReferences": owners_value(&keep)}}))
     })
     .await
 }

@@ -76,3 +76,36 @@ where
     }
     panic!("timed out waiting until {what}");
 }
+
+impl Env {
+    /// Plans `input`, saves the run and applies it (stale check on).
+    pub async fn plan_and_apply(
+        &self,
+        input: &ksmc_core::workflow::WorkflowInput,
+    ) -> ksmc_core::workflow::RunReport {
+        let plan = ksmc_core::workflow::plan_workflow(input, &self.clusters)
+            .await
+            .expect("plan");
+        let run = self.runs.create(&plan).unwrap();
+        self.apply(&run, true).await
+    }
+
+    /// Applies (or resumes, without the stale check) a saved run.
+    pub async fn apply(
+        &self,
+        run: &ksmc_core::workflow::RunDir,
+        check_stale: bool,
+    ) -> ksmc_core::workflow::RunReport {
+        ksmc_core::workflow::apply(
+            &self.clusters,
+            run,
+            &ksmc_core::workflow::ApplyOptions {
+                check_stale,
+                ..ksmc_core::workflow::ApplyOptions::default()
+            },
+            &ksmc_core::workflow::NoProgress,
+        )
+        .await
+        .expect("apply starts")
+    }
+}
