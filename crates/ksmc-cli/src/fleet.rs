@@ -128,9 +128,7 @@ fn render_inspect(report: &FleetReport) -> String {
                 .map_or_else(|| "-".into(), |v| v.value.clone()),
             c.kubesphere_version().unwrap_or("-").into(),
             c.jwt_fingerprint().unwrap_or("-").into(),
-            c.effective()
-                .and_then(|e| e.recorded_name.clone())
-                .unwrap_or_else(|| "-".into()),
+            c.recorded_name().unwrap_or("-").into(),
             count(
                 c.clusters
                     .items

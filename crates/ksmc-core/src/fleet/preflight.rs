@@ -1,10 +1,18 @@
 //! Import preflight: every check KubeSphere's validation endpoint runs before an import
 //! (`shared/docs/kubesphere-multicluster.md` §2.4), plus the rules it leaves to the docs
 //! (accessTokenMaxAge, a clean member, the name recorded by an earlier import), all at once.
+//!
+//! Into a KubeSphere 4.x host (§7.2) the validation checks the kubeconfig, that the cluster is
+//! not imported already (kube-system UID) and not managed by another host (the
+//! `cluster.kubesphere.io/host-cluster` annotation); the host then installs ks-core on the
+//! member with role member and its own jwtSecret, so the member needs no KubeSphere and its
+//! role, jwtSecret and accessTokenMaxAge are not checked (reported as skipped).
 
 use serde::Serialize;
 
-use super::facts::{ClusterFacts, gather, is_zero_duration, ks_apiserver_version};
+use super::facts::{
+    ClusterFacts, Fact, Generation, gather, is_zero_duration, ks_apiserver_version,
+};
 use super::findings::{
     Finding, Fix, copy_jwt_commands, findings, kubectl, set_member_role_command,
 };
@@ -19,7 +27,8 @@ pub enum CheckStatus {
     Pass,
     Warn,
     Fail,
-    /// Not run: an earlier failure makes it meaningless.
+    /// Not run: an earlier failure makes it meaningless, or the host's KubeSphere generation
+    /// does not need it (4.x sets the member's role and jwtSecret itself).
     Skip,
 }
 
@@ -57,6 +66,7 @@ pub const CHECK_IDS: &[&str] = &[
     "kubeconfig",
     "not-imported",
     "name-free",
+    "not-managed",
     "kubesphere-version",
     "ks-apiserver",
     "member-role",
@@ -115,6 +125,8 @@ pub fn evaluate(
     ks_apiserver: &Result<String, String>,
 ) -> PreflightReport {
     use CheckStatus::{Fail, Pass, Skip, Warn};
+    // The validation is the host's: its generation decides what is checked.
+    let v4 = h.is_v4();
     let mut checks = Vec::new();
     checks.push(check(
         "connection",
@@ -129,6 +141,7 @@ pub fn evaluate(
     checks.push(match (&h.error, h.is_host()) {
         (Some(e), _) => check("host", "Host cluster", Fail, format!("{} cannot be read: {}", h.name, e.message), fix("Check the host's kubeconfig and network.", vec![format!("{} get --raw /version", kubectl(&h.name))], None)),
         (None, false) if h.effective().is_none() => check("host", "Host cluster", Fail, format!("failed to get host cluster kubesphere-system/configmap/kubesphere-config, err: {} has no readable kubesphere-config", h.name), None),
+        (None, false) if h.is_v4() => check("host", "Host cluster", Fail, format!("{} is not a host: multicluster.clusterRole host is required in its kubesphere-config", h.name), None),
         (None, false) => check("host", "Host cluster", Fail, format!("{} is not a host: multicluster.clusterRole host and enable true are required in its kubesphere-config", h.name), fix("Set clusterRole host in the host's ClusterConfiguration.", vec![format!("{} -n kubesphere-system patch cc ks-installer --type merge -p '{{\"spec\":{{\"multicluster\":{{\"clusterRole\":\"host\"}}}}}}'", kubectl(&h.name))], None)),
         (None, true) => check("host", "Host cluster", Pass, format!("{} is a host", h.name), None),
     });
@@ -186,48 +199,128 @@ pub fn evaluate(
         )
     });
 
+    // Not managed by another host (4.x: `clusterIsManaged`).
+    checks.push(match (member_ok, m.managed_by()) {
+        (false, _) => check("not-managed", "Not managed by another host", Skip, "needs the member", None),
+        (true, None) => check("not-managed", "Not managed by another host", Pass, format!("{}'s kubesphere-system has no cluster.kubesphere.io/host-cluster annotation", m.name), None),
+        (true, Some(by)) => {
+            let fix_it = fix(
+                format!("Unbind {} from {by} first (ksmc unbind keeps its projects); if {by} no longer exists, remove the annotations it left.", m.name),
+                vec![format!("{} annotate namespace kubesphere-system cluster.kubesphere.io/name- cluster.kubesphere.io/host-cluster-  # only once {by} no longer manages it", kubectl(&m.name))],
+                None,
+            );
+            if v4 {
+                check("not-managed", "Not managed by another host", Fail, format!("current cluster is managed by another host cluster '{by}'"), fix_it)
+            } else {
+                check("not-managed", "Not managed by another host", Warn, format!("{}'s kubesphere-system says a KubeSphere 4.x host '{by}' manages it (a 3.x host does not check this)", m.name), fix_it)
+            }
+        }
+    });
+
     // KubeSphere on the member.
     let (hv, mv) = (h.kubesphere_version(), m.kubesphere_version());
-    checks.push(match (member_ok, mv, hv) {
-        (false, ..) => check(
-            "kubesphere-version",
-            "KubeSphere versions",
-            Skip,
-            "needs the member",
-            None,
-        ),
-        (true, None, _) => check(
-            "kubesphere-version",
-            "KubeSphere versions",
-            Fail,
-            format!("KubeSphere is not installed on {}", m.name),
-            fix(
-                "Install KubeSphere with clusterRole member first.",
-                vec![],
-                None,
-            ),
-        ),
-        (true, Some(mv), Some(hv)) if minor(mv) != minor(hv) => check(
-            "kubesphere-version",
-            "KubeSphere versions",
-            Warn,
-            format!("member runs {mv}, host {hv}: a host manages members of its own minor version"),
-            fix("Upgrade the older cluster before importing.", vec![], None),
-        ),
-        (true, Some(mv), hv) => check(
-            "kubesphere-version",
-            "KubeSphere versions",
-            Pass,
-            format!("member {mv}, host {}", hv.unwrap_or("-")),
-            None,
-        ),
+    let title = "KubeSphere versions";
+    checks.push(if !member_ok {
+        check("kubesphere-version", title, Skip, "needs the member", None)
+    } else if m.kubesphere.is_none() && v4 {
+        check("kubesphere-version", title, Pass, format!("{} has no KubeSphere: {} (KubeSphere 4.x) installs ks-core {} on it with Helm", m.name, h.name, hv.unwrap_or("")), None)
+    } else if m.kubesphere.is_none() {
+        check("kubesphere-version", title, Fail, format!("KubeSphere is not installed on {}", m.name), fix("Install KubeSphere with clusterRole member first.", vec![], None))
+    } else if v4 && m.generation() == Some(Generation::V3) {
+        check("kubesphere-version", title, Warn, format!("{} runs KubeSphere {} (3.x); {} (4.x) installs ks-core over it with Helm, which a 3.x installation is not prepared for", m.name, mv.unwrap_or("3.x"), h.name), fix("Upgrade the member to KubeSphere 4.x, or import it into a 3.x host.", vec![], None))
+    } else {
+        match (mv, hv) {
+            (Some(mv), Some(hv)) if minor(mv) != minor(hv) && v4 => check("kubesphere-version", title, Warn, format!("member runs {mv}, host {hv}: {} installs its own ks-core ({hv}) on the member, changing its version", h.name), fix("Upgrade the older cluster before importing.", vec![], None)),
+            (Some(mv), Some(hv)) if minor(mv) != minor(hv) => check("kubesphere-version", title, Warn, format!("member runs {mv}, host {hv}: a host manages members of its own minor version"), fix("Upgrade the older cluster before importing.", vec![], None)),
+            (mv, hv) => check("kubesphere-version", title, Pass, format!("member {}, host {}", mv.unwrap_or("-"), hv.unwrap_or("-")), None),
+        }
     });
     checks.push(match (member_ok, ks_apiserver) {
         (false, _) => check("ks-apiserver", "Member ks-apiserver reachable", Skip, "needs the member", None),
         (true, Ok(v)) => check("ks-apiserver", "Member ks-apiserver reachable", Pass, format!("services/:ks-apiserver:/proxy/kapis/version answers {v}"), None),
+        (true, Err(_)) if v4 => check("ks-apiserver", "Member ks-apiserver reachable", Skip, format!("not checked by KubeSphere 4.x: {} installs ks-core, and ks-apiserver with it, on {}", h.name, m.name), None),
         (true, Err(msg)) => check("ks-apiserver", "Member ks-apiserver reachable", Fail, msg.clone(), fix("Make sure KubeSphere runs on the member and the kubeconfig may use services/proxy in kubesphere-system.", vec![format!("{} -n kubesphere-system get pods -l app=ks-apiserver", kubectl(&m.name))], None)),
     });
 
+    if v4 {
+        let why = |what: &str| {
+            if member_ok {
+                format!(
+                    "not checked by KubeSphere 4.x: {} installs ks-core on {} with {what}",
+                    h.name, m.name
+                )
+            } else {
+                "needs the member".to_owned()
+            }
+        };
+        checks.push(check(
+            "member-role",
+            "clusterRole member",
+            Skip,
+            why("multicluster.role member"),
+            None,
+        ));
+        checks.push(check(
+            "jwt-secret",
+            "jwtSecret equal",
+            Skip,
+            why("its own authentication.issuer.jwtSecret"),
+            None,
+        ));
+        checks.push(check(
+            "access-token-max-age",
+            "accessTokenMaxAge 0",
+            Skip,
+            why("accessTokenMaxAge 0s (the chart's member default)"),
+            None,
+        ));
+    } else {
+        member_configuration(h, m, host_ok, member_ok, &mut checks);
+    }
+
+    // Clean member and recorded name: the findings engine's view of the pair, with the
+    // member placed under the name it would get.
+    checks.push(if member_ok && host_ok {
+        clean_member(h, m, name)
+    } else {
+        check(
+            "clean-member",
+            "Member clean",
+            Skip,
+            "needs both clusters",
+            None,
+        )
+    });
+    let recorded = m.recorded_name();
+    checks.push(match (member_ok, recorded) {
+        (false, _) => check("recorded-name", "Same name as before", Skip, "needs the member", None),
+        (true, None) if v4 => check("recorded-name", "Same name as before", Pass, "not imported before (no cluster.kubesphere.io/name annotation on kubesphere-system)", None),
+        (true, None) => check("recorded-name", "Same name as before", Pass, "not imported before (no multicluster.clusterName)", None),
+        (true, Some(r)) if r == name => check("recorded-name", "Same name as before", Pass, format!("imported before under the same name {r}"), None),
+        (true, Some(r)) if v4 => check("recorded-name", "Same name as before", Warn, format!("{} was imported before as {r}; {} records it as {name}", m.name, h.name), None),
+        (true, Some(r)) => check("recorded-name", "Same name as before", Fail, format!("{} was imported before as {r}; imported as {name}, workspaces placed on {r} conflict or are deleted by KubeFed", m.name), fix(format!("Import it as {r}."), vec![], Some("import-with-recorded-name"))),
+    });
+
+    let ok = checks.iter().all(|c| c.status != Fail);
+    PreflightReport {
+        host: h.name.clone(),
+        member: m.name.clone(),
+        name: name.to_owned(),
+        checks,
+        ok,
+    }
+}
+
+/// 3.x: the member's role, jwtSecret and accessTokenMaxAge in effect (validation step 5).
+#[allow(clippy::too_many_lines)]
+fn member_configuration(
+    h: &ClusterFacts,
+    m: &ClusterFacts,
+    host_ok: bool,
+    member_ok: bool,
+    checks: &mut Vec<Check>,
+) {
+    use CheckStatus::{Fail, Pass, Skip, Warn};
     // The member's configuration in effect.
     let eff = m.effective();
     checks.push(match (member_ok, eff) {
@@ -261,36 +354,6 @@ pub fn evaluate(
             }
         }
     });
-
-    // Clean member and recorded name: the findings engine's view of the pair, with the
-    // member placed under the name it would get.
-    checks.push(if member_ok && host_ok {
-        clean_member(h, m, name)
-    } else {
-        check(
-            "clean-member",
-            "Member clean",
-            Skip,
-            "needs both clusters",
-            None,
-        )
-    });
-    let recorded = eff.and_then(|e| e.recorded_name.as_deref());
-    checks.push(match (member_ok, recorded) {
-        (false, _) => check("recorded-name", "Same name as before", Skip, "needs the member", None),
-        (true, None) => check("recorded-name", "Same name as before", Pass, "not imported before (no multicluster.clusterName)", None),
-        (true, Some(r)) if r == name => check("recorded-name", "Same name as before", Pass, format!("imported before under the same name {r}"), None),
-        (true, Some(r)) => check("recorded-name", "Same name as before", Fail, format!("{} was imported before as {r}; imported as {name}, workspaces placed on {r} conflict or are deleted by KubeFed", m.name), fix(format!("Import it as {r}."), vec![], Some("import-with-recorded-name"))),
-    });
-
-    let ok = checks.iter().all(|c| c.status != Fail);
-    PreflightReport {
-        host: h.name.clone(),
-        member: m.name.clone(),
-        name: name.to_owned(),
-        checks,
-        ok,
-    }
 }
 
 fn minor(v: &str) -> String {
@@ -322,6 +385,10 @@ fn clean_member(h: &ClusterFacts, m: &ClusterFacts, name: &str) -> Check {
         e.recorded_name = Some(name.to_owned());
         e.access_token_max_age = Some("0".into());
         e.jwt_fingerprint = h.jwt_fingerprint().map(str::to_owned);
+    }
+    if let Some(k) = as_member.kubesphere.as_mut() {
+        k.recorded_name = Some(Fact::new(name.to_owned(), "the name it is imported as"));
+        k.managed_by = None;
     }
     let relevant: Vec<Finding> = findings(&[h.clone(), as_member])
         .into_iter()

@@ -1,14 +1,15 @@
-//! Facts that need two clusters: a host's users against a member's copies.
+//! Facts that need two clusters: a host's users against a member's copies (KubeSphere 3.x;
+//! a 4.x host copies no User objects to its members, §5.2).
 
 use super::model::{ClusterFacts, User, UserSync};
 use super::{BUILTIN_ADMIN, MISSING_SHOWN, SRC_USERS};
 
-/// Facts across clusters: for each member Cluster of a host that is itself in the estate
+/// Facts across clusters: for each member Cluster of a 3.x host that is itself in the estate
 /// (same kube-system UID), which of the host's users it has as KubeFed copies.
 pub fn link_members(all: &mut [ClusterFacts]) {
     let mut found = Vec::new();
     for (hi, h) in all.iter().enumerate() {
-        if !h.is_host() {
+        if !h.is_host() || h.is_v4() {
             continue;
         }
         let Some(host_users) = h.users.items.as_deref() else {

@@ -29,6 +29,22 @@ pub const SRC_WORKSPACES: &str = "workspaces.tenant.kubesphere.io";
 pub const SRC_TEMPLATES: &str = "workspacetemplates.tenant.kubesphere.io";
 pub const SRC_PROJECTS: &str = "namespaces with label kubesphere.io/workspace";
 pub const SRC_USERS: &str = "users.iam.kubesphere.io";
+pub const SRC_EXTENSIONS: &str = "extensions.kubesphere.io";
+pub const SRC_INSTALL_PLANS: &str = "installplans.kubesphere.io";
+pub const SRC_TENANT_GROUP: &str = "GET /apis/tenant.kubesphere.io (preferred version)";
+pub const SRC_KS_APISERVER: &str =
+    "GET /api/v1/namespaces/kubesphere-system/services/:ks-apiserver:/proxy/kapis/version";
+pub const SRC_NAME_ANNOTATION: &str =
+    "Namespace kubesphere-system annotation cluster.kubesphere.io/name";
+pub const SRC_HOST_ANNOTATION: &str =
+    "Namespace kubesphere-system annotation cluster.kubesphere.io/host-cluster";
+
+/// On a 4.x cluster's `kubesphere-system` Namespace: its Cluster name on the managing host.
+pub const CLUSTER_NAME_ANNOTATION: &str = "cluster.kubesphere.io/name";
+/// On a 4.x cluster's `kubesphere-system` Namespace: the managing host's `hostClusterName`.
+pub const HOST_CLUSTER_ANNOTATION: &str = "cluster.kubesphere.io/host-cluster";
+/// The `tenant.kubesphere.io` version a KubeSphere 4.x cluster prefers (its storage version).
+pub const V4_TENANT: &str = "v1beta1";
 
 /// Label KubeFed puts on what it propagated.
 pub const KUBEFED_MANAGED: &str = "kubefed.io/managed";

@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use super::{SRC_CLUSTERS, SRC_PROJECTS, SRC_TEMPLATES, SRC_USERS, SRC_WORKSPACES};
+use super::{
+    SRC_CLUSTERS, SRC_EXTENSIONS, SRC_INSTALL_PLANS, SRC_PROJECTS, SRC_TEMPLATES, SRC_USERS,
+    SRC_WORKSPACES,
+};
 use crate::error::AppError;
 use crate::facts::ClusterRole;
 
@@ -57,12 +60,29 @@ pub struct Component {
     pub installed: bool,
 }
 
+/// Which generation of KubeSphere a cluster runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Generation {
+    /// 3.x: ks-installer and its ClusterConfiguration, KubeFed, `tenant.kubesphere.io`
+    /// v1alpha1/v1alpha2.
+    #[serde(rename = "3.x")]
+    V3,
+    /// 4.x: the ks-core Helm chart, extensions, workspaces pushed by the host,
+    /// `tenant.kubesphere.io` v1beta1.
+    #[serde(rename = "4.x")]
+    V4,
+}
+
 /// KubeSphere on one cluster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct KubeSphereFacts {
-    /// `status.core.version`, else the `version` label.
+    /// 3.x or 4.x: 4.x when the cluster prefers `tenant.kubesphere.io/v1beta1`.
+    pub generation: Fact<Generation>,
+    /// 3.x: the ClusterConfiguration's `status.core.version`, else its `version` label.
+    /// 4.x: what ks-apiserver answers on `/kapis/version` through the service proxy.
     pub version: Option<Fact<String>>,
     /// `spec.multicluster.clusterRole` of the ClusterConfiguration; `None` without one.
     pub configured_role: Option<Fact<ClusterRole>>,
@@ -71,6 +91,16 @@ pub struct KubeSphereFacts {
     pub configured_jwt_fingerprint: Option<String>,
     /// The configuration in effect; `None` when the ConfigMap is absent or unreadable.
     pub effective: Option<EffectiveConfig>,
+    /// The name a host recorded for this cluster: 3.x `multicluster.clusterName` of
+    /// kubesphere-config; 4.x the `cluster.kubesphere.io/name` annotation of the
+    /// `kubesphere-system` Namespace.
+    pub recorded_name: Option<Fact<String>>,
+    /// The host that manages this cluster, as recorded on it: the
+    /// `cluster.kubesphere.io/host-cluster` annotation of `kubesphere-system` (4.x; that
+    /// host's `hostClusterName`). KubeSphere 4.x refuses to import a cluster that has it.
+    pub managed_by: Option<Fact<String>>,
+    /// 3.x pluggable components (ClusterConfiguration); empty on 4.x, where extensions
+    /// replace them (see [`ClusterFacts::extensions`]).
     pub components: Vec<Component>,
 }
 
@@ -218,6 +248,65 @@ pub struct User {
     pub kubefed_managed: bool,
 }
 
+/// A KubeSphere 4.x extension (`extensions.kubesphere.io`, §7.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Extension {
+    pub name: String,
+    /// `status.state` (`Available`, `Installed`, `InstallFailed`…).
+    pub state: Option<String>,
+    /// `status.installedVersion`.
+    pub installed_version: Option<String>,
+}
+
+/// A KubeSphere 4.x InstallPlan (`installplans.kubesphere.io`, §7.3): an extension installed
+/// on the host and, through `spec.clusterScheduling`, its agent part on members. Its
+/// `spec.config` (Helm values) is never read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct InstallPlan {
+    pub name: String,
+    /// `spec.extension.name`.
+    pub extension: String,
+    /// `spec.extension.version`.
+    pub version: Option<String>,
+    /// `spec.enabled`.
+    pub enabled: bool,
+    /// `status.state` (`Installed`, `InstallFailed`, `UpgradeFailed`…).
+    pub state: Option<String>,
+    /// The message of the latest `status.conditions` entry that is not True.
+    pub message: Option<String>,
+    /// `spec.clusterScheduling.placement.clusters`.
+    pub placed_clusters: Vec<String>,
+    /// `spec.clusterScheduling.placement.clusterSelector` is set.
+    pub placed_by_selector: bool,
+    /// `status.clusterSchedulingStatuses`: the extension's state on each Cluster, by name.
+    pub clusters: Vec<ClusterInstall>,
+}
+
+/// One entry of an InstallPlan's `status.clusterSchedulingStatuses`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterInstall {
+    /// The Cluster's name on the host.
+    pub cluster: String,
+    pub state: Option<String>,
+    pub version: Option<String>,
+    pub target_namespace: Option<String>,
+    /// The message of the latest condition that is not True.
+    pub message: Option<String>,
+}
+
+/// Whether an extension or InstallPlan state is a failure (`InstallFailed`,
+/// `UpgradeFailed`, `UninstallFailed`).
+#[must_use]
+pub fn failed_state(state: Option<&str>) -> bool {
+    state.is_some_and(|s| s.ends_with("Failed"))
+}
+
 /// A list read from a cluster: `None` when the resource type is not installed there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -272,6 +361,10 @@ pub struct ClusterFacts {
     pub workspace_templates: Listed<WorkspaceTemplate>,
     pub projects: Listed<Project>,
     pub users: Listed<User>,
+    /// KubeSphere 4.x extensions (`None` on 3.x).
+    pub extensions: Listed<Extension>,
+    /// KubeSphere 4.x InstallPlans, with their per-cluster state (`None` on 3.x).
+    pub install_plans: Listed<InstallPlan>,
     /// Facts that could not be read (e.g. forbidden) while the cluster answered.
     pub fact_errors: Vec<FactError>,
     /// Why the cluster could not be read at all.
@@ -293,6 +386,8 @@ impl ClusterFacts {
             workspace_templates: Listed::absent(SRC_TEMPLATES),
             projects: Listed::absent(SRC_PROJECTS),
             users: Listed::absent(SRC_USERS),
+            extensions: Listed::absent(SRC_EXTENSIONS),
+            install_plans: Listed::absent(SRC_INSTALL_PLANS),
             fact_errors: Vec::new(),
             error: None,
         }
@@ -326,11 +421,44 @@ impl ClusterFacts {
         self.kubesphere.as_ref().and_then(|k| k.effective.as_ref())
     }
 
-    /// A host: the effective config says `clusterRole: host` and `enable: true`.
+    /// A host: the effective config says `clusterRole: host`, and on 3.x also
+    /// `multicluster.enable: true` (4.x has no such switch: every ks-core installed with role
+    /// host is a host, of itself at least).
     #[must_use]
     pub fn is_host(&self) -> bool {
-        self.effective()
-            .is_some_and(|e| e.cluster_role == ClusterRole::Host && e.multicluster_enabled)
+        self.effective().is_some_and(|e| {
+            e.cluster_role == ClusterRole::Host && (e.multicluster_enabled || self.is_v4())
+        })
+    }
+
+    /// The KubeSphere generation, when KubeSphere is installed.
+    #[must_use]
+    pub fn generation(&self) -> Option<Generation> {
+        self.kubesphere.as_ref().map(|k| k.generation.value)
+    }
+
+    /// KubeSphere 4.x is installed.
+    #[must_use]
+    pub fn is_v4(&self) -> bool {
+        self.generation() == Some(Generation::V4)
+    }
+
+    /// The name a host recorded for this cluster (3.x kubesphere-config, 4.x annotation).
+    #[must_use]
+    pub fn recorded_name(&self) -> Option<&str> {
+        self.kubesphere
+            .as_ref()
+            .and_then(|k| k.recorded_name.as_ref())
+            .map(|f| f.value.as_str())
+    }
+
+    /// The host recorded as managing this cluster (4.x annotation).
+    #[must_use]
+    pub fn managed_by(&self) -> Option<&str> {
+        self.kubesphere
+            .as_ref()
+            .and_then(|k| k.managed_by.as_ref())
+            .map(|f| f.value.as_str())
     }
 
     #[must_use]

@@ -5,8 +5,8 @@ use kube::core::ObjectMeta;
 use serde_json::Value;
 
 use super::model::{
-    Condition, Fact, FactError, ManagedCluster, OwnerRef, Project, User, Workspace,
-    WorkspaceTemplate,
+    ClusterInstall, Condition, Extension, Fact, FactError, InstallPlan, ManagedCluster, OwnerRef,
+    Project, User, Workspace, WorkspaceTemplate,
 };
 use super::{HOST_CLUSTER_LABEL, KUBEFED_HOST_NAMESPACE, KUBEFED_MANAGED, WORKSPACE_LABEL};
 use crate::error::{AppError, ErrorKind};
@@ -143,5 +143,76 @@ pub(super) fn project(meta: &ObjectMeta) -> Project {
             .collect(),
         kubefed_managed: managed(meta),
         kubefed_host_namespace: labels_of(meta, KUBEFED_HOST_NAMESPACE) == Some("true"),
+    }
+}
+
+pub(super) fn extension(o: &DynamicObject, _: &mut Vec<FactError>) -> Extension {
+    Extension {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        state: str_at(&o.data, "/status/state").filter(|s| !s.is_empty()),
+        installed_version: str_at(&o.data, "/status/installedVersion").filter(|s| !s.is_empty()),
+    }
+}
+
+/// The longest a condition message is kept.
+const MESSAGE_CHARS: usize = 300;
+
+/// The message of the latest condition (by `lastTransitionTime`) that is not True.
+fn failing_message(status: &Value) -> Option<String> {
+    let conditions = status.get("conditions")?.as_array()?;
+    let latest = conditions
+        .iter()
+        .filter(|c| c.get("status").and_then(Value::as_str) != Some("True"))
+        .max_by_key(|c| str_at(c, "/lastTransitionTime").unwrap_or_default())?;
+    let text = str_at(latest, "/message")
+        .filter(|m| !m.is_empty())
+        .or_else(|| str_at(latest, "/reason"))?;
+    Some(text.chars().take(MESSAGE_CHARS).collect())
+}
+
+pub(super) fn install_plan(o: &DynamicObject, _: &mut Vec<FactError>) -> InstallPlan {
+    let d = &o.data;
+    let empty = Value::Null;
+    let status = d.get("status").unwrap_or(&empty);
+    let mut clusters: Vec<ClusterInstall> = status
+        .get("clusterSchedulingStatuses")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(cluster, s)| ClusterInstall {
+                    cluster: cluster.clone(),
+                    state: str_at(s, "/state").filter(|x| !x.is_empty()),
+                    version: str_at(s, "/version").filter(|x| !x.is_empty()),
+                    target_namespace: str_at(s, "/targetNamespace").filter(|x| !x.is_empty()),
+                    message: failing_message(s),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    clusters.sort_by(|a, b| a.cluster.cmp(&b.cluster));
+    let placement = d.pointer("/spec/clusterScheduling/placement");
+    InstallPlan {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        extension: str_at(d, "/spec/extension/name").unwrap_or_default(),
+        version: str_at(d, "/spec/extension/version").filter(|x| !x.is_empty()),
+        enabled: d
+            .pointer("/spec/enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        state: str_at(status, "/state").filter(|x| !x.is_empty()),
+        message: failing_message(status),
+        placed_clusters: placement
+            .and_then(|p| p.get("clusters"))
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|c| c.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        placed_by_selector: placement
+            .and_then(|p| p.get("clusterSelector"))
+            .is_some_and(|s| !s.is_null()),
+        clusters,
     }
 }

@@ -9,13 +9,24 @@ use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use kube::core::GroupVersionKind;
 use serde_json::Value;
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup;
+
 use super::config::{components, fingerprint, parse_effective_config, parse_role};
 use super::link::link_members;
-use super::model::{ClusterFacts, Fact, FactError, KubeSphereFacts, Listed, Project};
-use super::objects::{labels_of, managed_cluster, project, str_at, template, user, workspace};
+use super::model::{
+    ClusterFacts, EffectiveConfig, Extension, Fact, FactError, Generation, InstallPlan,
+    KubeSphereFacts, Listed, Project, User, Workspace, WorkspaceTemplate,
+};
+use super::objects::{
+    extension, install_plan, labels_of, managed_cluster, project, str_at, template, user, workspace,
+};
 use super::{
-    PAGE, PARALLELISM, SRC_CC, SRC_CLUSTERS, SRC_CONFIG, SRC_KUBE_SYSTEM, SRC_PROJECTS,
-    SRC_TEMPLATES, SRC_USERS, SRC_VERSION, SRC_WORKSPACES, WORKSPACE_LABEL,
+    CLUSTER_NAME_ANNOTATION, HOST_CLUSTER_ANNOTATION, PAGE, PARALLELISM, SRC_CC, SRC_CLUSTERS,
+    SRC_CONFIG, SRC_EXTENSIONS, SRC_HOST_ANNOTATION, SRC_INSTALL_PLANS, SRC_KS_APISERVER,
+    SRC_KUBE_SYSTEM, SRC_NAME_ANNOTATION, SRC_PROJECTS, SRC_TEMPLATES, SRC_TENANT_GROUP, SRC_USERS,
+    SRC_VERSION, SRC_WORKSPACES, V4_TENANT, WORKSPACE_LABEL,
 };
 use crate::error::{AppError, ClusterError, ErrorKind};
 use crate::facts::CALL_DEADLINE;
@@ -75,10 +86,21 @@ async fn projects(client: &kube::Client) -> Result<Vec<Project>, ClusterError> {
     }
 }
 
-async fn kubesphere(
+/// What KubeSphere's own objects say, before the generation is known: the
+/// ClusterConfiguration (3.x), `kubesphere-config`, and the `kubesphere-system` Namespace's
+/// annotations (4.x).
+#[derive(Debug)]
+struct KubeSphereObjects {
+    cc: Option<DynamicObject>,
+    effective: Option<EffectiveConfig>,
+    config_present: bool,
+    annotations: BTreeMap<String, String>,
+}
+
+async fn kubesphere_objects(
     client: &kube::Client,
     errors: &mut Vec<FactError>,
-) -> Result<Option<KubeSphereFacts>, ClusterError> {
+) -> Result<KubeSphereObjects, ClusterError> {
     let cc_api: Api<DynamicObject> = Api::namespaced_with(
         client.clone(),
         "kubesphere-system",
@@ -91,9 +113,11 @@ async fn kubesphere(
     );
     let cm_api: Api<k8s_openapi::api::core::v1::ConfigMap> =
         Api::namespaced(client.clone(), "kubesphere-system");
-    let (cc, cm) = futures::join!(
+    let ns_api: Api<Namespace> = Api::all(client.clone());
+    let (cc, cm, ns) = futures::join!(
         deadline(cc_api.get_opt("ks-installer")),
-        deadline(cm_api.get_opt("kubesphere-config"))
+        deadline(cm_api.get_opt("kubesphere-config")),
+        deadline(ns_api.get_metadata_opt("kubesphere-system"))
     );
     // A 404 on the CRD itself means "not installed".
     let cc = match cc {
@@ -101,9 +125,17 @@ async fn kubesphere(
         other => other?,
     };
     let cm = cm?;
-    if cc.is_none() && cm.is_none() {
-        return Ok(None);
-    }
+    let annotations = match ns {
+        Ok(ns) => ns.and_then(|n| n.metadata.annotations).unwrap_or_default(),
+        Err(e) => {
+            errors.push(FactError {
+                source: "Namespace kubesphere-system".into(),
+                error: AppError::from(&e),
+            });
+            BTreeMap::new()
+        }
+    };
+    let config_present = cm.is_some();
     let effective = cm.and_then(|cm| {
         let yaml = cm.data.as_ref()?.get("kubesphere.yaml")?;
         match parse_effective_config(yaml) {
@@ -117,18 +149,83 @@ async fn kubesphere(
             }
         }
     });
-    let Some(cc) = cc else {
-        return Ok(Some(KubeSphereFacts {
-            version: None,
+    Ok(KubeSphereObjects {
+        cc,
+        effective,
+        config_present,
+        annotations,
+    })
+}
+
+/// KubeSphere's facts once the generation is known; `None` without a ClusterConfiguration
+/// and without `kubesphere-config`. `ks_apiserver` is what ks-apiserver answered (asked on
+/// 4.x only).
+fn kubesphere(
+    objects: KubeSphereObjects,
+    generation: Generation,
+    ks_apiserver: Option<Result<String, String>>,
+    errors: &mut Vec<FactError>,
+) -> Option<KubeSphereFacts> {
+    let KubeSphereObjects {
+        cc,
+        effective,
+        config_present,
+        annotations,
+    } = objects;
+    if cc.is_none() && !config_present {
+        return None;
+    }
+    let annotation = |key: &str, source: &str| {
+        annotations
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .map(|v| Fact::new(v.clone(), source))
+    };
+    let managed_by = annotation(HOST_CLUSTER_ANNOTATION, SRC_HOST_ANNOTATION);
+    let (version, recorded_name) = match generation {
+        Generation::V4 => {
+            let version = match ks_apiserver {
+                Some(Ok(v)) if !v.is_empty() => Some(Fact::new(v, SRC_KS_APISERVER)),
+                Some(Ok(_)) => None,
+                Some(Err(message)) => {
+                    errors.push(FactError {
+                        source: SRC_KS_APISERVER.into(),
+                        error: AppError::new(ErrorKind::Unreachable, message),
+                    });
+                    None
+                }
+                None => None,
+            };
+            (
+                version,
+                annotation(CLUSTER_NAME_ANNOTATION, SRC_NAME_ANNOTATION),
+            )
+        }
+        Generation::V3 => (
+            cc.as_ref().and_then(|cc| {
+                str_at(&cc.data, "/status/core/version")
+                    .or_else(|| labels_of(&cc.metadata, "version").map(str::to_owned))
+                    .map(|v| Fact::new(v, SRC_CC))
+            }),
+            effective
+                .as_ref()
+                .and_then(|e| e.recorded_name.clone())
+                .map(|n| Fact::new(n, &format!("{SRC_CONFIG} multicluster.clusterName"))),
+        ),
+    };
+    let generation = Fact::new(generation, SRC_TENANT_GROUP);
+    let Some(cc) = cc.filter(|_| generation.value == Generation::V3) else {
+        return Some(KubeSphereFacts {
+            generation,
+            version,
             configured_role: None,
             configured_jwt_fingerprint: None,
             effective,
+            recorded_name,
+            managed_by,
             components: Vec::new(),
-        }));
+        });
     };
-    let version = str_at(&cc.data, "/status/core/version")
-        .or_else(|| labels_of(&cc.metadata, "version").map(str::to_owned))
-        .map(|v| Fact::new(v, SRC_CC));
     let role = parse_role(
         cc.data
             .pointer("/spec/multicluster/clusterRole")
@@ -139,13 +236,119 @@ async fn kubesphere(
         .pointer("/spec/authentication/jwtSecret")
         .and_then(Value::as_str)
         .and_then(fingerprint);
-    Ok(Some(KubeSphereFacts {
+    Some(KubeSphereFacts {
+        generation,
         version,
         configured_role: Some(Fact::new(role, SRC_CC)),
         configured_jwt_fingerprint,
         effective,
+        recorded_name,
+        managed_by,
         components: components(&cc.data),
-    }))
+    })
+}
+
+/// The version of `tenant.kubesphere.io` the cluster prefers, `None` when the group is not
+/// served (as `workflow::access::Clusters::tenant_version` detects KubeSphere 4.x).
+async fn tenant_preferred(client: &kube::Client) -> Result<Option<String>, ClusterError> {
+    let request = http::Request::get("/apis/tenant.kubesphere.io")
+        .body(Vec::new())
+        .map_err(|e| ClusterError::Unreachable(e.to_string()))?;
+    match deadline(client.request::<APIGroup>(request)).await {
+        Ok(g) => Ok(g.preferred_version.map(|v| v.version)),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// What depends on the generation: workspaces, templates and users in the version the
+/// cluster serves, and on 4.x extensions, InstallPlans and ks-apiserver's version.
+#[derive(Debug)]
+struct Tenant {
+    generation: Generation,
+    workspaces: (Listed<Workspace>, Vec<FactError>),
+    templates: (Listed<WorkspaceTemplate>, Vec<FactError>),
+    users: (Listed<User>, Vec<FactError>),
+    extensions: (Listed<Extension>, Vec<FactError>),
+    install_plans: (Listed<InstallPlan>, Vec<FactError>),
+    ks_apiserver: Option<Result<String, String>>,
+    errors: Vec<FactError>,
+}
+
+async fn tenant(client: &kube::Client) -> Tenant {
+    let mut errors = Vec::new();
+    let generation = match tenant_preferred(client).await {
+        Ok(Some(v)) if v == V4_TENANT => Generation::V4,
+        Ok(_) => Generation::V3,
+        Err(e) => {
+            errors.push(FactError {
+                source: SRC_TENANT_GROUP.into(),
+                error: AppError::from(&e),
+            });
+            Generation::V3
+        }
+    };
+    let (ws, tmpl, iam) = match generation {
+        Generation::V4 => (V4_TENANT, V4_TENANT, "v1beta1"),
+        Generation::V3 => ("v1alpha1", "v1alpha2", "v1alpha2"),
+    };
+    let v4 = generation == Generation::V4;
+    let (workspaces, templates, users, extensions, install_plans, ks_apiserver) = futures::join!(
+        listed(
+            client,
+            resource("tenant.kubesphere.io", ws, "Workspace", "workspaces"),
+            SRC_WORKSPACES,
+            workspace
+        ),
+        listed(
+            client,
+            resource(
+                "tenant.kubesphere.io",
+                tmpl,
+                "WorkspaceTemplate",
+                "workspacetemplates"
+            ),
+            SRC_TEMPLATES,
+            template
+        ),
+        listed(
+            client,
+            resource("iam.kubesphere.io", iam, "User", "users"),
+            SRC_USERS,
+            user
+        ),
+        listed_if(
+            v4,
+            client,
+            resource("kubesphere.io", "v1alpha1", "Extension", "extensions"),
+            SRC_EXTENSIONS,
+            extension
+        ),
+        listed_if(
+            v4,
+            client,
+            resource("kubesphere.io", "v1alpha1", "InstallPlan", "installplans"),
+            SRC_INSTALL_PLANS,
+            install_plan
+        ),
+        async {
+            if v4 {
+                Some(ks_apiserver_answer(client).await)
+            } else {
+                None
+            }
+        }
+    );
+    Tenant {
+        generation,
+        workspaces,
+        templates,
+        users,
+        extensions,
+        install_plans,
+        ks_apiserver,
+        errors,
+    }
 }
 
 /// Reads one list; a failure other than "not installed" is kept as a fact error, and so is
@@ -178,11 +381,27 @@ async fn listed<T>(
     }
 }
 
+/// [`listed`] when `read`, else absent without a request.
+async fn listed_if<T>(
+    read: bool,
+    client: &kube::Client,
+    ar: ApiResource,
+    source: &str,
+    map: fn(&DynamicObject, &mut Vec<FactError>) -> T,
+) -> (Listed<T>, Vec<FactError>) {
+    if read {
+        listed(client, ar, source, map).await
+    } else {
+        (Listed::absent(source), Vec::new())
+    }
+}
+
 /// Reads the facts of one cluster. Never fails: a failure is recorded in `error` (cluster
 /// unreadable) or `fact_errors` (one fact unreadable).
 pub async fn gather(source: &ClusterSource) -> ClusterFacts {
     let mut facts = ClusterFacts::empty(&source.name, &source.server);
-    if let Err(e) = fill(source, &mut facts).await {
+    // Boxed: the reads are many nested futures, too large to move around on the stack.
+    if let Err(e) = Box::pin(fill(source, &mut facts)).await {
         tracing::info!(cluster = %source.name, error = %e, "cluster could not be read");
         facts.error = Some(AppError::from(&e));
     }
@@ -199,43 +418,16 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
 
     let ns_api: Api<Namespace> = Api::all(client.clone());
     let mut errors = Vec::new();
-    let (kube_system, ks, clusters, workspaces, templates, users, projects) = futures::join!(
+    let (kube_system, objects, clusters, tenant, projects) = futures::join!(
         deadline(ns_api.get_metadata_opt("kube-system")),
-        kubesphere(&client, &mut errors),
+        kubesphere_objects(&client, &mut errors),
         listed(
             &client,
             resource("cluster.kubesphere.io", "v1alpha1", "Cluster", "clusters"),
             SRC_CLUSTERS,
             managed_cluster
         ),
-        listed(
-            &client,
-            resource(
-                "tenant.kubesphere.io",
-                "v1alpha1",
-                "Workspace",
-                "workspaces"
-            ),
-            SRC_WORKSPACES,
-            workspace
-        ),
-        listed(
-            &client,
-            resource(
-                "tenant.kubesphere.io",
-                "v1alpha2",
-                "WorkspaceTemplate",
-                "workspacetemplates"
-            ),
-            SRC_TEMPLATES,
-            template
-        ),
-        listed(
-            &client,
-            resource("iam.kubesphere.io", "v1alpha2", "User", "users"),
-            SRC_USERS,
-            user
-        ),
+        tenant(&client),
         projects(&client),
     );
     match kube_system {
@@ -249,8 +441,19 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
             error: AppError::from(&e),
         }),
     }
-    match ks {
-        Ok(k) => facts.kubesphere = k,
+    let Tenant {
+        generation,
+        workspaces,
+        templates,
+        users,
+        extensions,
+        install_plans,
+        ks_apiserver,
+        errors: tenant_errors,
+    } = tenant;
+    errors.extend(tenant_errors);
+    match objects {
+        Ok(o) => facts.kubesphere = kubesphere(o, generation, ks_apiserver, &mut errors),
         Err(e) => errors.push(FactError {
             source: SRC_CC.into(),
             error: AppError::from(&e),
@@ -260,10 +463,19 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
     facts.workspaces = workspaces.0;
     facts.workspace_templates = templates.0;
     facts.users = users.0;
+    facts.extensions = extensions.0;
+    facts.install_plans = install_plans.0;
     errors.extend(
-        [clusters.1, workspaces.1, templates.1, users.1]
-            .into_iter()
-            .flatten(),
+        [
+            clusters.1,
+            workspaces.1,
+            templates.1,
+            users.1,
+            extensions.1,
+            install_plans.1,
+        ]
+        .into_iter()
+        .flatten(),
     );
     match projects {
         Ok(p) => {
@@ -298,22 +510,34 @@ pub async fn gather_all(sources: &[ClusterSource]) -> Vec<ClusterFacts> {
 /// # Errors
 /// The message KubeSphere's validation would give, when the answer is not 200 with JSON.
 pub async fn ks_apiserver_version(source: &ClusterSource) -> Result<String, String> {
+    let client = source
+        .client()
+        .await
+        .map_err(|e| invalid_ks_apiserver(&e.to_string()))?;
+    ks_apiserver_answer(&client).await
+}
+
+fn invalid_ks_apiserver(body: &str) -> String {
+    format!(
+        "unable validate kubesphere endpoint, invalid response: {body} , please make sure ks-apiserver.kubesphere-system.svc of member cluster is up and running"
+    )
+}
+
+async fn ks_apiserver_answer(client: &kube::Client) -> Result<String, String> {
     const PATH: &str =
         "/api/v1/namespaces/kubesphere-system/services/:ks-apiserver:/proxy/kapis/version";
-    let invalid = |body: &str| {
-        format!(
-            "unable validate kubesphere endpoint, invalid response: {body} , please make sure ks-apiserver.kubesphere-system.svc of member cluster is up and running"
-        )
-    };
-    let client = source.client().await.map_err(|e| invalid(&e.to_string()))?;
     let request = http::Request::get(PATH)
         .body(Vec::new())
-        .map_err(|e| invalid(&e.to_string()))?;
+        .map_err(|e| invalid_ks_apiserver(&e.to_string()))?;
     let text = match tokio::time::timeout(CALL_DEADLINE, client.request_text(request)).await {
         Ok(Ok(t)) => t,
-        Ok(Err(e)) => return Err(invalid(&ClusterError::from_kube(&e).to_string())),
-        Err(_) => return Err(invalid("no answer in time")),
+        Ok(Err(e)) => {
+            return Err(invalid_ks_apiserver(
+                &ClusterError::from_kube(&e).to_string(),
+            ));
+        }
+        Err(_) => return Err(invalid_ks_apiserver("no answer in time")),
     };
-    let v: Value = serde_json::from_str(&text).map_err(|_| invalid("not JSON"))?;
+    let v: Value = serde_json::from_str(&text).map_err(|_| invalid_ks_apiserver("not JSON"))?;
     Ok(str_at(&v, "/gitVersion").unwrap_or_default())
 }

@@ -3,7 +3,8 @@
 
 use super::super::facts::{ClusterFacts, is_zero_duration};
 use super::{
-    Out, Position, Severity, copy_jwt_commands, fix, kubectl, position, set_member_role_command,
+    Out, Position, Severity, copy_jwt_commands, fix, kubectl, position, reinstall_ks_core_commands,
+    set_member_role_command,
 };
 use crate::facts::ClusterRole;
 use crate::workflow::WorkflowInput;
@@ -29,23 +30,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
     }
     let pos = position(all, c);
     let Some(ks) = &c.kubesphere else {
-        let registered = pos.registered.is_some();
-        out.push(
-            "no-kubesphere",
-            if registered { Severity::Error } else { Severity::Warning },
-            name,
-            None,
-            format!("KubeSphere is not installed on {name}"),
-            "There is no ks-installer ClusterConfiguration and no kubesphere-config in kubesphere-system. A cluster without KubeSphere cannot be a host or a member: the host's validation fails with \"unable validate kubesphere endpoint\".".into(),
-            fix(
-                "Install KubeSphere 3.4 with clusterRole member and the host's jwtSecret, then import it.",
-                vec![
-                    format!("{} apply -f https://github.com/kubesphere/ks-installer/releases/download/v3.4.1/kubesphere-installer.yaml", kubectl(name)),
-                    format!("{} apply -f https://github.com/kubesphere/ks-installer/releases/download/v3.4.1/cluster-configuration.yaml", kubectl(name)),
-                ],
-                None,
-            ),
-        );
+        no_kubesphere(all, c, &pos, out);
         return;
     };
     let role = c.role();
@@ -89,10 +74,24 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
     }
 
     let member_like = !c.is_host() && (role == ClusterRole::Member || pos.registered.is_some());
+    // KubeSphere 4.x: the host pushes role, jwtSecret and accessTokenMaxAge when it installs
+    // ks-core on a member, so they only matter once it is registered.
+    let v4 = pos.v4(c);
+    let v4_registered = v4.then_some(pos.registered).flatten();
 
     // Role for its position.
     if let Some((h, mc)) = pos.registered {
-        if role != ClusterRole::Member {
+        if role != ClusterRole::Member && v4 {
+            out.push(
+                "role-not-member",
+                Severity::Error,
+                name,
+                Some(format!("Cluster {} on {}", mc.name, h.name)),
+                format!("{name} is a member of {} but its clusterRole is {}", h.name, role_name(role)),
+                format!("{} manages {name} as Cluster {}, yet {name}'s kubesphere-config says clusterRole {}. A KubeSphere 4.x host installs ks-core on its members with multicluster.role member; this one was reinstalled or edited since, and runs the host-only controllers.", h.name, mc.name, role_name(role)),
+                fix(format!("Let {} install ks-core on {name} again (as a member, with its jwtSecret).", h.name), reinstall_ks_core_commands(&h.name, &mc.name), None),
+            );
+        } else if role != ClusterRole::Member {
             out.push(
                 "role-not-member",
                 Severity::Error,
@@ -105,6 +104,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
             );
         }
     } else if role == ClusterRole::None
+        && !v4
         && let Some(h) = pos.host
     {
         {
@@ -125,24 +125,35 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
         }
     }
 
-    if member_like {
+    if member_like && (!v4 || v4_registered.is_some()) {
         if let (Some(h), Some(eff)) = (pos.host, effective) {
             // jwtSecret.
             if let (Some(mine), Some(theirs)) =
                 (eff.jwt_fingerprint.as_deref(), h.jwt_fingerprint())
                 && mine != theirs
             {
-                {
-                    out.push(
+                let object = Some("ConfigMap kubesphere-system/kubesphere-config".to_owned());
+                let title = format!("{name}'s jwtSecret differs from {}'s", h.name);
+                match v4_registered {
+                    Some((_, mc)) => out.push(
                         "jwt-mismatch",
                         Severity::Error,
                         name,
-                        Some("ConfigMap kubesphere-system/kubesphere-config".into()),
-                        format!("{name}'s jwtSecret differs from {}'s", h.name),
+                        object,
+                        title,
+                        format!("The member verifies the tokens the host issues with its own jwtSecret (authentication.issuer.jwtSecret, fingerprint {mine}; host {} has {theirs}). Users entering {name} from the host are logged out (\"signature is invalid\"). A KubeSphere 4.x host sets its jwtSecret on the member when it installs ks-core there; it was changed since, on one side or the other.", h.name),
+                        fix(format!("Let {} install ks-core on {name} again: it sets its own jwtSecret there.", h.name), reinstall_ks_core_commands(&h.name, &mc.name), None),
+                    ),
+                    None => out.push(
+                        "jwt-mismatch",
+                        Severity::Error,
+                        name,
+                        object,
+                        title,
                         format!("The member verifies the tokens the host issues with its own jwtSecret (fingerprint {mine}; host {} has {theirs}). Users entering {name} from the host are logged out (\"signature is invalid\", a \"session timeout\" loop), and KubeSphere's validation refuses the import: \"hostcluster Jwt is not equal to member cluster jwt, please edit the member cluster cluster config\".", h.name),
                         fix("Copy the host's jwtSecret into the member's ClusterConfiguration and wait for ks-installer to re-render kubesphere-config.", copy_jwt_commands(&h.name, name), Some("copy-jwt-secret"))
                             .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: false, copy_jwt: true }),
-                    );
+                    ),
                 }
             }
         }
@@ -156,58 +167,191 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                     .access_token_max_age
                     .clone()
                     .unwrap_or_else(|| "absent (default 2h)".into());
+                let explanation = "With a non-zero accessTokenMaxAge the member looks host-issued tokens up in its own cache, where they never are: users are sent back to the login page (\"token not found in cache\").";
+                let fix = match v4_registered {
+                    Some((h, mc)) => fix(
+                        format!(
+                            "Let {} install ks-core on {name} again: the chart renders authentication.issuer.accessTokenMaxAge 0s for a member.",
+                            h.name
+                        ),
+                        reinstall_ks_core_commands(&h.name, &mc.name),
+                        None,
+                    ),
+                    None => fix(
+                        "Set authentication.oauthOptions.accessTokenMaxAge to 0 in kubesphere-config (ks-installer renders it for clusterRole member), then restart ks-apiserver.",
+                        vec![
+                            format!(
+                                "{} -n kubesphere-system edit cm kubesphere-config",
+                                kubectl(name)
+                            ),
+                            format!(
+                                "{} -n kubesphere-system rollout restart deploy ks-apiserver",
+                                kubectl(name)
+                            ),
+                        ],
+                        Some("set-access-token-max-age"),
+                    ),
+                };
                 out.push(
                     "access-token-max-age",
                     Severity::Error,
                     name,
                     Some("ConfigMap kubesphere-system/kubesphere-config".into()),
                     format!("{name}: accessTokenMaxAge is {shown}, a member needs 0"),
-                    "With a non-zero accessTokenMaxAge the member looks host-issued tokens up in its own cache, where they never are: users are sent back to the login page (\"token not found in cache\").".into(),
-                    fix(
-                        "Set authentication.oauthOptions.accessTokenMaxAge to 0 in kubesphere-config (ks-installer renders it for clusterRole member), then restart ks-apiserver.",
-                        vec![
-                            format!("{} -n kubesphere-system edit cm kubesphere-config", kubectl(name)),
-                            format!("{} -n kubesphere-system rollout restart deploy ks-apiserver", kubectl(name)),
-                        ],
-                        Some("set-access-token-max-age"),
-                    ),
+                    explanation.into(),
+                    fix,
                 );
             }
         }
     }
 
-    // The recorded cluster name.
-    if let Some(recorded) = effective.and_then(|e| e.recorded_name.as_deref()) {
-        match pos.registered {
-            Some((h, mc)) if mc.name != recorded => out.push(
-                "recorded-name-mismatch",
-                Severity::Error,
-                name,
-                Some(format!("Cluster {} on {}", mc.name, h.name)),
-                format!("{name} is recorded as {recorded} but {} calls it {}", h.name, mc.name),
-                format!("kubesphere-config multicluster.clusterName is {recorded} while the host's Cluster is {}. The host rewrites the name on each successful sync; a lasting difference means the sync fails or another host writes it.", mc.name),
-                fix("Read the Cluster's conditions on the host; the next successful sync rewrites the name.", vec![format!("{} get cluster {} -o yaml", kubectl(&h.name), mc.name)], None),
-            ),
-            None if !c.is_host() => out.push(
-                "earlier-import-name",
-                Severity::Warning,
-                name,
-                Some("ConfigMap kubesphere-system/kubesphere-config".into()),
-                format!("{name} was imported before as {recorded}"),
-                format!("multicluster.clusterName is {recorded}: a host imported this cluster under that name. KubeFed objects (ServiceAccount {recorded}-kubesphere) and workspace placements refer to it; importing it under another name makes the join fail on conflicting workspaces or deletes workspaces not placed on the new name."),
-                fix(format!("Import it again as {recorded} (ksmc fleet preflight … --name {recorded})."), vec![], Some("import-with-recorded-name")),
-            ),
-            _ => {}
-        }
-    }
+    // The recorded cluster name, and (4.x) the host recorded as managing it.
+    recorded(c, &pos, v4, out);
 
     if member_like {
-        member_cleanliness(c, &pos, out);
+        member_cleanliness(c, &pos, v4, out);
         if let Some(h) = pos.host {
             components(c, h, out);
         }
     }
     projects(c, out);
+}
+
+/// A cluster without KubeSphere: a problem under a 3.x host; under a 4.x host, an import
+/// candidate (the host installs ks-core itself), or, once registered, a member whose ks-core
+/// install has not finished.
+fn no_kubesphere(all: &[ClusterFacts], c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
+    let name = c.name.as_str();
+    let hosts: Vec<&ClusterFacts> = all.iter().filter(|h| h.is_host()).collect();
+    let estate_v4 = !hosts.is_empty() && hosts.iter().all(|h| h.is_v4());
+    match pos.registered {
+        Some((h, mc)) if h.is_v4() => {
+            let ks_core = mc.condition("KSCoreReady");
+            let failed = ks_core.is_some_and(|k| k.status != "True");
+            let state = match ks_core {
+                None => "KSCoreReady is not written yet: the install is pending or running".to_owned(),
+                Some(k) => format!(
+                    "KSCoreReady is {}{}",
+                    k.status,
+                    k.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+                ),
+            };
+            out.push(
+                "no-kubesphere",
+                if failed { Severity::Error } else { Severity::Warning },
+                name,
+                Some(format!("Cluster {} on {}", mc.name, h.name)),
+                format!("{} has not installed ks-core on {name}", h.name),
+                format!("{} (KubeSphere 4.x) manages {name} as Cluster {} and installs ks-core there with Helm; {name} has no kubesphere-config yet. {state}.", h.name, mc.name),
+                fix(
+                    "Read the Cluster's conditions and the host's ks-controller-manager log; the install waits up to 5 minutes.",
+                    vec![
+                        reinstall_ks_core_commands(&h.name, &mc.name)[1].clone(),
+                        format!("{} -n kubesphere-system logs deploy/ks-controller-manager --tail 100", kubectl(&h.name)),
+                    ],
+                    None,
+                ),
+            );
+        }
+        // A 4.x host installs ks-core on the cluster it imports: nothing is missing.
+        None if pos.host.map_or(estate_v4, ClusterFacts::is_v4) => {}
+        registered => out.push(
+            "no-kubesphere",
+            if registered.is_some() { Severity::Error } else { Severity::Warning },
+            name,
+            None,
+            format!("KubeSphere is not installed on {name}"),
+            "There is no ks-installer ClusterConfiguration and no kubesphere-config in kubesphere-system. A cluster without KubeSphere cannot be a host or a member: the host's validation fails with \"unable validate kubesphere endpoint\".".into(),
+            fix(
+                "Install KubeSphere 3.4 with clusterRole member and the host's jwtSecret, then import it.",
+                vec![
+                    format!("{} apply -f https://github.com/kubesphere/ks-installer/releases/download/v3.4.1/kubesphere-installer.yaml", kubectl(name)),
+                    format!("{} apply -f https://github.com/kubesphere/ks-installer/releases/download/v3.4.1/cluster-configuration.yaml", kubectl(name)),
+                ],
+                None,
+            ),
+        ),
+    }
+}
+
+/// The name (and, on 4.x, the host) a host recorded on the cluster, against where it stands.
+fn recorded(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
+    let name = c.name.as_str();
+    let recorded = c.recorded_name();
+    let managed_by = c.managed_by();
+    if let (Some(recorded), Some((h, mc))) = (recorded, pos.registered)
+        && mc.name != recorded
+    {
+        let (where_, object) = if v4 {
+            (
+                "The cluster.kubesphere.io/name annotation of its kubesphere-system Namespace",
+                "Namespace kubesphere-system",
+            )
+        } else {
+            (
+                "kubesphere-config multicluster.clusterName",
+                "ConfigMap kubesphere-system/kubesphere-config",
+            )
+        };
+        out.push(
+            "recorded-name-mismatch",
+            Severity::Error,
+            name,
+            Some(format!("Cluster {} on {}", mc.name, h.name)),
+            format!("{name} is recorded as {recorded} but {} calls it {}", h.name, mc.name),
+            format!("{where_} is {recorded} while the host's Cluster is {} ({object}). The host rewrites the name on each successful sync; a lasting difference means the sync fails or another host writes it.", mc.name),
+            fix("Read the Cluster's conditions on the host; the next successful sync rewrites the name.", vec![format!("{} get cluster {} -o yaml", kubectl(&h.name), mc.name)], None),
+        );
+    }
+    if c.is_host() {
+        return;
+    }
+    let clear = |by: &str| {
+        vec![
+            format!("# on host {by}: kubectl get clusters  (is {name} still there, and Ready?)"),
+            format!(
+                "{} annotate namespace kubesphere-system cluster.kubesphere.io/name- cluster.kubesphere.io/host-cluster-  # only once {by} no longer manages it",
+                kubectl(name)
+            ),
+        ]
+    };
+    match (pos.registered, managed_by, recorded) {
+        (Some((h, mc)), Some(by), _) if v4 => {
+            let Some(own) = h.effective().and_then(|e| e.host_cluster_name.as_deref()) else {
+                return;
+            };
+            if by != own {
+                out.push(
+                    "managed-by-another-host",
+                    Severity::Error,
+                    name,
+                    Some("Namespace kubesphere-system".into()),
+                    format!("{name} is recorded as managed by host {by}, not by {} ({own})", h.name),
+                    format!("{} manages {name} as Cluster {}, but the cluster.kubesphere.io/host-cluster annotation of {name}'s kubesphere-system says {by}: another host has imported it too and overwrites the annotations on each sync. Two hosts push their workspaces to it and delete each other's.", h.name, mc.name),
+                    fix(format!("Unbind {name} from the host it should leave (keeping its projects)."), vec![], Some("unbind-member")),
+                );
+            }
+        }
+        (None, Some(by), _) if v4 => out.push(
+            "managed-by-another-host",
+            Severity::Warning,
+            name,
+            Some("Namespace kubesphere-system".into()),
+            format!("{name} is managed by host {by}"),
+            format!("The cluster.kubesphere.io/host-cluster annotation of {name}'s kubesphere-system says host {by} manages it{}, and no host of this estate has a Cluster for it. A KubeSphere 4.x host refuses to import it: \"current cluster is managed by another host cluster '{by}'\". A host removes the annotations when its Cluster is deleted while the member is Ready; they stay when it was not.", recorded.map(|r| format!(" as {r}")).unwrap_or_default()),
+            fix(format!("Unbind it from {by} first; if {by} is gone, remove the two annotations."), clear(by), None),
+        ),
+        (None, _, Some(recorded)) if !v4 => out.push(
+            "earlier-import-name",
+            Severity::Warning,
+            name,
+            Some("ConfigMap kubesphere-system/kubesphere-config".into()),
+            format!("{name} was imported before as {recorded}"),
+            format!("multicluster.clusterName is {recorded}: a host imported this cluster under that name. KubeFed objects (ServiceAccount {recorded}-kubesphere) and workspace placements refer to it; importing it under another name makes the join fail on conflicting workspaces or deletes workspaces not placed on the new name."),
+            fix(format!("Import it again as {recorded} (ksmc fleet preflight … --name {recorded})."), vec![], Some("import-with-recorded-name")),
+        ),
+        _ => {}
+    }
 }
 
 fn role_name(r: ClusterRole) -> &'static str {
@@ -220,7 +364,12 @@ fn role_name(r: ClusterRole) -> &'static str {
 }
 
 /// Workspaces and users on a member that conflict with (or are unknown to) its host.
-fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
+fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
+    if v4 {
+        // A 4.x host copies no User objects to its members (§5.2): no user conflicts.
+        v4_workspaces(c, pos, out);
+        return;
+    }
     let name = c.name.as_str();
     let on_host = pos.name_on_host(c).to_owned();
     for ws in c.workspaces.all() {
@@ -303,6 +452,62 @@ fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
                 format!("The member's webhook rejects the synced copy of {}: \"user email: {} already exists\".", other.name, u.email.as_deref().unwrap_or_default()),
                 fix("Change the e-mail of the member-local user, or delete it.", vec![format!("{} delete user {}", kubectl(name), u.name)], None),
             );
+        }
+    }
+}
+
+/// A 4.x host pushes Workspaces (v1beta1) to the clusters its WorkspaceTemplates place,
+/// without KubeFed's label, and deletes them from the clusters they do not place (§7.4).
+fn v4_workspaces(c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
+    let name = c.name.as_str();
+    let on_host = pos.name_on_host(c).to_owned();
+    for ws in c.workspaces.all() {
+        if ws.name == "system-workspace" {
+            continue;
+        }
+        let template = pos.host.and_then(|h| {
+            h.workspace_templates
+                .all()
+                .iter()
+                .find(|t| t.name == ws.name)
+                .map(|t| (h, t))
+        });
+        match template {
+            // Pushed by the host.
+            Some((_, t)) if t.places(&on_host) => {}
+            Some((h, _)) => out.push(
+                "workspace-conflict",
+                Severity::Error,
+                name,
+                Some(format!("Workspace {}", ws.name)),
+                format!("Workspace {} on {name} conflicts with {}'s", ws.name, h.name),
+                format!("{}'s WorkspaceTemplate {ws} is not placed on {on_host}, so its workspacetemplate controller deletes Workspace {ws} from {name} whenever {on_host} is Ready. With KubeSphere 4.1.3 the projects of {ws} on {name} then lose their kubesphere.io/workspace label; with kubesphere.io/deletion-propagation Foreground or Background they are deleted.", h.name, ws = ws.name),
+                fix(
+                    format!("Either place the workspace on {on_host} on the host, or unbind {name}'s projects from it first."),
+                    vec![
+                        format!("{} patch workspacetemplate {} --type json -p '[{{\"op\":\"add\",\"path\":\"/spec/placement/clusters/-\",\"value\":{{\"name\":\"{on_host}\"}}}}]'", kubectl(&h.name), ws.name),
+                        format!("# or: {} label namespace -l kubesphere.io/workspace={} kubesphere.io/workspace-", kubectl(name), ws.name),
+                    ],
+                    Some("unbind-stale-workspace"),
+                )
+                .by(WorkflowInput::Workspace { host: h.name.clone(), workspace: ws.name.clone(), placement: vec![on_host.clone()], manager: "admin".into() }),
+            ),
+            None => {
+                let host_name = pos.host.map_or("the host", |h| h.name.as_str());
+                out.push(
+                    "member-local-workspace",
+                    Severity::Warning,
+                    name,
+                    Some(format!("Workspace {}", ws.name)),
+                    format!("Workspace {} was created on {name}, not on {host_name}", ws.name),
+                    format!("{} is a local workspace of the member: no WorkspaceTemplate of {host_name} places it on {on_host} (a KubeSphere 4.x host pushes the Workspaces of its templates directly). {host_name} does not know it: it is invisible from the host's console, and a template of the same name created there later takes it over.", ws.name),
+                    fix(
+                        format!("Create the workspace on {host_name} placed on {on_host} (the host then pushes it and takes it over); or unbind its projects and delete it."),
+                        pos.host.map(|h| vec![format!("{} get workspacetemplate {}", kubectl(&h.name), ws.name)]).unwrap_or_default(),
+                        Some("adopt-member-workspace"),
+                    ),
+                );
+            }
         }
     }
 }

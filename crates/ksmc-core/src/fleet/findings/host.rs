@@ -1,9 +1,9 @@
 //! Findings about a host's Cluster objects (imports, deletion, readiness, kubeconfig
-//! certificates, user sync) and about the host itself (business projects).
+//! certificates, user sync) and about the host itself (business projects, 4.x extensions).
 
 use jiff::Timestamp;
 
-use super::super::facts::{ClusterFacts, ManagedCluster};
+use super::super::facts::{ClusterFacts, ManagedCluster, failed_state};
 use super::{CERT_WARNING_DAYS, LISTED, Out, Severity, fix, kubectl};
 
 /// Findings about a host's Cluster objects.
@@ -69,12 +69,20 @@ pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timesta
             && ready.status != "True"
         {
             {
-                let why = mc
-                    .condition("Federated")
-                    .filter(|f| f.status != "True")
-                    .and_then(|f| f.reason.clone())
-                    .or_else(|| ready.reason.clone())
-                    .unwrap_or_else(|| "no reason given".into());
+                // 3.x explains in the Federated reason; 4.x in the messages of KSCoreReady
+                // and Ready (whose reason is just "Ready").
+                let why = if h.is_v4() {
+                    mc.condition("KSCoreReady")
+                        .filter(|k| k.status != "True")
+                        .and_then(|k| k.message.clone())
+                        .or_else(|| ready.message.clone())
+                } else {
+                    mc.condition("Federated")
+                        .filter(|f| f.status != "True")
+                        .and_then(|f| f.reason.clone())
+                }
+                .or_else(|| ready.reason.clone())
+                .unwrap_or_else(|| "no reason given".into());
                 out.push(
                     "cluster-not-ready",
                     Severity::Error,
@@ -287,4 +295,113 @@ pub(super) fn workloads_on_host(h: &ClusterFacts, out: &mut Out) {
             None,
         ),
     );
+}
+
+/// KubeSphere 4.x: InstallPlans that failed on the host, or on one of the clusters their
+/// `clusterScheduling` places the extension on (§7.3).
+pub(super) fn extension_failures(all: &[ClusterFacts], h: &ClusterFacts, out: &mut Out) {
+    let host = h.name.as_str();
+    for p in h.install_plans.all() {
+        let commands = |cluster: Option<&str>| {
+            let mut c = vec![format!(
+                "{} get installplan {} -o jsonpath='{{.status}}'",
+                kubectl(host),
+                p.name
+            )];
+            if let Some(cluster) = cluster {
+                c.push(format!(
+                    "{} get installplan {} -o jsonpath='{{.status.clusterSchedulingStatuses.{cluster}}}'",
+                    kubectl(host),
+                    p.name
+                ));
+            }
+            c.push(format!(
+                "{} -n kubesphere-system logs deploy/ks-controller-manager --tail 100",
+                kubectl(host)
+            ));
+            c
+        };
+        if failed_state(p.state.as_deref()) {
+            out.push(
+                "extension-failed",
+                Severity::Error,
+                host,
+                Some(format!("InstallPlan {}", p.name)),
+                format!("Extension {} is {} on {host}", p.extension, state(p.state.as_deref())),
+                format!(
+                    "InstallPlan {} ({} {}) is {} on {host}{}. KubeSphere 4.x installs an extension with a Helm job on the host; until it succeeds the extension is missing on the host and on every cluster it is scheduled on.",
+                    p.name,
+                    p.extension,
+                    p.version.as_deref().unwrap_or("-"),
+                    state(p.state.as_deref()),
+                    detail(p.message.as_deref())
+                ),
+                fix(
+                    "Read the InstallPlan's status and the Helm job's log, fix the cause (values, image pulls, resources), then retry from the Extensions page (or change the InstallPlan so it is reconciled again).",
+                    commands(None),
+                    None,
+                ),
+            );
+        }
+        for ci in p
+            .clusters
+            .iter()
+            .filter(|ci| failed_state(ci.state.as_deref()))
+        {
+            let cluster = estate_name(all, h, &ci.cluster);
+            out.push(
+                "extension-failed",
+                Severity::Error,
+                cluster,
+                Some(format!("InstallPlan {} on {host} (Cluster {})", p.name, ci.cluster)),
+                format!(
+                    "Extension {} is {} on Cluster {}",
+                    p.extension,
+                    state(ci.state.as_deref()),
+                    ci.cluster
+                ),
+                format!(
+                    "{host}'s InstallPlan {} schedules the agent part of {} {} on Cluster {} (release {} in {}), and its status there is {}{}. The extension's features are missing on that cluster until the install succeeds.",
+                    p.name,
+                    p.extension,
+                    ci.version.as_deref().or(p.version.as_deref()).unwrap_or("-"),
+                    ci.cluster,
+                    p.name,
+                    ci.target_namespace.as_deref().unwrap_or("its namespace"),
+                    state(ci.state.as_deref()),
+                    detail(ci.message.as_deref())
+                ),
+                fix(
+                    format!("Read the cluster's scheduling status on {host}; fix the cause on Cluster {} (reachability, image pulls, resources), then retry.", ci.cluster),
+                    commands(Some(&ci.cluster)),
+                    None,
+                ),
+            );
+        }
+    }
+}
+
+fn state(s: Option<&str>) -> &str {
+    s.unwrap_or("unknown")
+}
+
+fn detail(message: Option<&str>) -> String {
+    message.map(|m| format!(": \"{m}\"")).unwrap_or_default()
+}
+
+/// The estate's name for a host's Cluster (matched by kube-system UID), else the host's name.
+fn estate_name<'a>(all: &'a [ClusterFacts], h: &'a ClusterFacts, cluster: &str) -> &'a str {
+    let Some(mc) = h.clusters.all().iter().find(|m| m.name == cluster) else {
+        return &h.name;
+    };
+    if mc.is_host {
+        return &h.name;
+    }
+    mc.uid
+        .as_deref()
+        .and_then(|uid| {
+            all.iter()
+                .find(|c| c.error.is_none() && c.uid() == Some(uid) && c.name != h.name)
+        })
+        .map_or(&h.name, |c| c.name.as_str())
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::facts::{ClusterFacts, ManagedCluster};
 use cluster::cluster_findings;
-use host::{host_findings, workloads_on_host};
+use host::{extension_failures, host_findings, workloads_on_host};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -77,6 +77,7 @@ pub const IDS: &[&str] = &[
     "access-token-max-age",
     "recorded-name-mismatch",
     "earlier-import-name",
+    "managed-by-another-host",
     "imported-twice",
     "managed-by-two-hosts",
     "workspace-conflict",
@@ -92,6 +93,7 @@ pub const IDS: &[&str] = &[
     "kubeconfig-cert-expiring",
     "users-not-synced",
     "workloads-on-host",
+    "extension-failed",
 ];
 
 /// A kubeconfig certificate expiring within this many days is a warning.
@@ -130,6 +132,24 @@ pub fn set_member_role_command(member: &str) -> String {
     )
 }
 
+/// KubeSphere 4.x: the commands that make a host install ks-core on a member again, with
+/// `multicluster.role: member`, the host's jwtSecret and `accessTokenMaxAge: 0s` (the host's
+/// cluster controller reinstalls when the Cluster's `kubesphere.io/config-hash` annotation no
+/// longer matches its `spec.config`, §7.2).
+#[must_use]
+pub fn reinstall_ks_core_commands(host: &str, cluster: &str) -> Vec<String> {
+    vec![
+        format!(
+            "{} annotate cluster {cluster} kubesphere.io/config-hash-",
+            kubectl(host)
+        ),
+        format!(
+            "{} get cluster {cluster} -o jsonpath='{{range .status.conditions[*]}}{{.type}}={{.status}} {{.message}}{{\"\\n\"}}{{end}}'",
+            kubectl(host)
+        ),
+    ]
+}
+
 /// Where a cluster stands in the estate.
 #[derive(Debug)]
 struct Position<'a> {
@@ -143,11 +163,15 @@ impl Position<'_> {
     fn name_on_host<'b>(&'b self, c: &'b ClusterFacts) -> &'b str {
         match self.registered {
             Some((_, mc)) => &mc.name,
-            None => c
-                .effective()
-                .and_then(|e| e.recorded_name.as_deref())
-                .unwrap_or(&c.name),
+            None => c.recorded_name().unwrap_or(&c.name),
         }
+    }
+}
+
+impl Position<'_> {
+    /// The cluster's membership follows KubeSphere 4.x rules: its host (else itself) runs 4.x.
+    fn v4(&self, c: &ClusterFacts) -> bool {
+        self.host.map_or(c.is_v4(), ClusterFacts::is_v4)
     }
 }
 
@@ -220,6 +244,7 @@ pub fn findings_at(all: &[ClusterFacts], now: Timestamp) -> Vec<Finding> {
     for h in all.iter().filter(|h| h.is_host()) {
         host_findings(all, h, now, &mut out);
         workloads_on_host(h, &mut out);
+        extension_failures(all, h, &mut out);
     }
     let mut list = out.0;
     list.sort_by(|a, b| {

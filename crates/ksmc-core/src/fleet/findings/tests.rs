@@ -6,6 +6,7 @@ use crate::facts::ClusterRole;
 
 fn ks(role: ClusterRole, jwt: &str, max_age: &str, recorded: Option<&str>) -> KubeSphereFacts {
     KubeSphereFacts {
+        generation: Fact::new(Generation::V3, SRC_TENANT_GROUP),
         version: Some(Fact::new("v3.4.1".into(), SRC_CC)),
         configured_role: Some(Fact::new(role, SRC_CC)),
         configured_jwt_fingerprint: None,
@@ -18,6 +19,8 @@ fn ks(role: ClusterRole, jwt: &str, max_age: &str, recorded: Option<&str>) -> Ku
             host_cluster_name: None,
             source: SRC_CONFIG.into(),
         }),
+        recorded_name: recorded.map(|r| Fact::new(r.to_owned(), SRC_CONFIG)),
+        managed_by: None,
         components: Vec::new(),
     }
 }
@@ -525,4 +528,203 @@ fn business_projects_on_a_host() {
     let mut m = h;
     m.kubesphere = Some(ks(ClusterRole::None, "s", "2h", None));
     assert!(findings(&[m]).is_empty());
+}
+
+/// KubeSphere 4.x facts: no ClusterConfiguration, the name and host from annotations.
+fn ks_v4(role: ClusterRole, jwt: &str, recorded: Option<(&str, &str)>) -> KubeSphereFacts {
+    KubeSphereFacts {
+        generation: Fact::new(Generation::V4, SRC_TENANT_GROUP),
+        version: Some(Fact::new("v4.1.3".into(), SRC_KS_APISERVER)),
+        configured_role: None,
+        configured_jwt_fingerprint: None,
+        effective: Some(EffectiveConfig {
+            cluster_role: role,
+            multicluster_enabled: false,
+            jwt_fingerprint: fingerprint(jwt),
+            access_token_max_age: Some(
+                if role == ClusterRole::Member {
+                    "0s"
+                } else {
+                    "2h"
+                }
+                .into(),
+            ),
+            recorded_name: None,
+            host_cluster_name: Some("host".into()),
+            source: SRC_CONFIG.into(),
+        }),
+        recorded_name: recorded.map(|(n, _)| Fact::new(n.to_owned(), SRC_NAME_ANNOTATION)),
+        managed_by: recorded.map(|(_, h)| Fact::new(h.to_owned(), SRC_HOST_ANNOTATION)),
+        components: Vec::new(),
+    }
+}
+
+fn v4_host() -> ClusterFacts {
+    let mut h = cluster(
+        "host",
+        "uid-host",
+        Some(ks_v4(
+            ClusterRole::Host,
+            "host-secret",
+            Some(("host", "host")),
+        )),
+    );
+    h.workspace_templates.items = Some(vec![
+        WorkspaceTemplate {
+            name: "ws-placed".into(),
+            placed_everywhere: false,
+            clusters: vec!["m".into()],
+        },
+        WorkspaceTemplate {
+            name: "ws-elsewhere".into(),
+            placed_everywhere: false,
+            clusters: vec!["other".into()],
+        },
+    ]);
+    h
+}
+
+fn workspace(name: &str) -> Workspace {
+    Workspace {
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        kubefed_managed: false,
+    }
+}
+
+#[test]
+fn v4_members_follow_the_4_1_rules() {
+    let mut h = v4_host();
+    assert!(h.is_host() && h.is_v4());
+    h.clusters.items = Some(vec![managed("m", "uid-m", true)]);
+    // A healthy member: pushed workspaces without KubeFed's label, no users, no ownerReferences.
+    let mut m = cluster(
+        "m",
+        "uid-m",
+        Some(ks_v4(
+            ClusterRole::Member,
+            "host-secret",
+            Some(("m", "host")),
+        )),
+    );
+    m.workspaces.items = Some(vec![workspace("system-workspace"), workspace("ws-placed")]);
+    m.projects.items = Some(vec![Project {
+        name: "app".into(),
+        workspace: "ws-placed".into(),
+        owner_references: vec![],
+        kubefed_managed: false,
+        kubefed_host_namespace: false,
+    }]);
+    assert_eq!(findings(&[h.clone(), m.clone()]), vec![]);
+
+    // A local workspace, one the host deletes, another host's annotation, a changed jwtSecret.
+    let mut broken = m.clone();
+    broken
+        .workspaces
+        .items
+        .as_mut()
+        .unwrap()
+        .extend([workspace("ws-local"), workspace("ws-elsewhere")]);
+    let ks = broken.kubesphere.as_mut().unwrap();
+    ks.managed_by = Some(Fact::new("other-host".into(), SRC_HOST_ANNOTATION));
+    ks.effective.as_mut().unwrap().jwt_fingerprint = fingerprint("changed");
+    let f = findings(&[h.clone(), broken]);
+    assert_eq!(
+        ids(&f, "m"),
+        [
+            "jwt-mismatch",
+            "managed-by-another-host",
+            "member-local-workspace",
+            "workspace-conflict"
+        ]
+    );
+    let jwt = f.iter().find(|x| x.id == "jwt-mismatch").unwrap();
+    assert!(
+        jwt.fix.workflow.is_none(),
+        "a 4.x member has no ClusterConfiguration to patch"
+    );
+    assert!(jwt.fix.commands[0].contains("annotate cluster m kubesphere.io/config-hash-"));
+    let conflict = f.iter().find(|x| x.id == "workspace-conflict").unwrap();
+    assert_eq!(conflict.object.as_deref(), Some("Workspace ws-elsewhere"));
+    assert!(conflict.fix.workflow.is_some());
+
+    // Unregistered: a plain cluster is an import candidate; a cluster another host manages is
+    // refused by the 4.1 validation; role and jwtSecret do not matter before the import.
+    h.clusters.items = Some(vec![]);
+    let plain = cluster("plain", "uid-p", None);
+    let mut other = cluster(
+        "m",
+        "uid-m",
+        Some(ks_v4(
+            ClusterRole::Member,
+            "another-secret",
+            Some(("m", "gone-host")),
+        )),
+    );
+    other.workspaces.items = Some(vec![workspace("system-workspace")]);
+    let f = findings(&[h.clone(), plain.clone(), other]);
+    assert_eq!(ids(&f, "plain"), Vec::<String>::new());
+    assert_eq!(ids(&f, "m"), ["managed-by-another-host"]);
+    assert!(
+        f[0].explanation
+            .contains("current cluster is managed by another host cluster 'gone-host'")
+    );
+
+    // Registered but ks-core not installed yet.
+    let mut pending = managed("plain", "uid-p", false);
+    pending.conditions.retain(|c| c.kind == "Ready");
+    h.clusters.items = Some(vec![pending]);
+    let f = findings(&[h, plain]);
+    assert_eq!(ids(&f, "plain"), ["no-kubesphere"]);
+    let nk = f.iter().find(|x| x.cluster == "plain").unwrap();
+    assert_eq!(nk.severity, Severity::Warning);
+    assert!(nk.title.contains("has not installed ks-core"));
+}
+
+#[test]
+fn failed_install_plans_are_found_where_they_failed() {
+    let mut h = v4_host();
+    h.clusters.items = Some(vec![
+        managed("m", "uid-m", true),
+        managed("edge", "uid-edge", true),
+    ]);
+    let install = |cluster: &str, state: &str| ClusterInstall {
+        cluster: cluster.into(),
+        state: Some(state.into()),
+        version: Some("1.1.1".into()),
+        target_namespace: Some("kubesphere-devops-system".into()),
+        message: (state != "Installed").then(|| "image pull failed".into()),
+    };
+    h.install_plans.items = Some(vec![InstallPlan {
+        name: "devops".into(),
+        extension: "devops".into(),
+        version: Some("1.1.1".into()),
+        enabled: true,
+        state: Some("Installed".into()),
+        message: None,
+        placed_clusters: vec!["m".into(), "edge".into()],
+        placed_by_selector: false,
+        clusters: vec![install("edge", "UpgradeFailed"), install("m", "Installed")],
+    }]);
+    let m = cluster(
+        "m",
+        "uid-m",
+        Some(ks_v4(
+            ClusterRole::Member,
+            "host-secret",
+            Some(("m", "host")),
+        )),
+    );
+    let f = findings(&[h, m]);
+    // edge is not in the estate: the finding is the host's.
+    assert_eq!(ids(&f, "host"), ["extension-failed"]);
+    assert_eq!(ids(&f, "m"), Vec::<String>::new());
+    assert_eq!(
+        f[0].object.as_deref(),
+        Some("InstallPlan devops on host (Cluster edge)")
+    );
+    assert!(
+        f[0].explanation.contains("UpgradeFailed")
+            && f[0].explanation.contains("image pull failed")
+    );
 }
