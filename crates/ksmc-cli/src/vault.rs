@@ -10,8 +10,8 @@ use comfy_table::{Table, presets::NOTHING};
 use ksmc_core::AppError;
 use ksmc_core::vault::import::{ImportSource, LoadedKubeconfig};
 use ksmc_core::vault::{
-    Acknowledgement, AddOptions, ClusterRecord, ClusterState, KeyState, Vault, VaultError,
-    VaultStatus,
+    Acknowledgement, AddOptions, CheckStatus, ClusterRecord, ClusterState, ClusterTestReport,
+    KeyState, Vault, VaultError, VaultStatus,
 };
 use ksmc_core::{ClusterRole, kubeconfig::MAX_KUBECONFIG_BYTES};
 use serde_json::json;
@@ -44,6 +44,20 @@ enum VaultCommand {
     },
     /// Delete a cluster's sealed kubeconfig and metadata.
     Remove {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything stored about a cluster (metadata, acknowledgements, the exec plugin as it
+    /// resolves now); never a secret, and the cluster is not contacted.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect to a cluster and check reachability, TLS, authentication and authorisation
+    /// (list namespaces, read kubesphere-system). Exit status 1 when a check fails.
+    Test {
         name: String,
         #[arg(long)]
         json: bool,
@@ -111,6 +125,7 @@ struct AddArgs {
 }
 
 /// An error to print: text on stderr, and as JSON on stdout for `--json`.
+#[derive(Debug)]
 struct Failure {
     reason: &'static str,
     error: AppError,
@@ -179,9 +194,162 @@ fn source(args: &SourceArgs) -> Result<ImportSource, Failure> {
 
 /// Runs a `ksmc vault` command.
 pub async fn run(args: VaultArgs) -> ExitCode {
+    if let VaultCommand::Test { name, json } = &args.command {
+        let (name, json, session_only) = (name.clone(), *json, args.session_only);
+        let vault = match tokio::task::spawn_blocking(move || open(session_only)).await {
+            Ok(Ok(v)) => v,
+            Ok(Err(f)) => return fail(json, &f),
+            Err(_) => return ExitCode::FAILURE,
+        };
+        return match test_output(&vault, &name, json).await {
+            Ok((text, ok)) => {
+                println!("{text}");
+                if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(f) => fail(json, &f),
+        };
+    }
     tokio::task::spawn_blocking(move || run_blocking(args))
         .await
         .unwrap_or(ExitCode::FAILURE)
+}
+
+/// `vault test`: the report as text or JSON, and whether every check passed.
+async fn test_output(vault: &Vault, name: &str, json: bool) -> Result<(String, bool), Failure> {
+    let report = ksmc_core::vault::test_cluster(vault, name).await?;
+    let text = if json {
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    } else {
+        render_test(&report)
+    };
+    Ok((text, report.ok))
+}
+
+fn render_test(report: &ClusterTestReport) -> String {
+    let mut out = format!("{} ({})\n", report.cluster, report.server);
+    if let Some(v) = &report.kubernetes_version {
+        out.push_str(&format!("Kubernetes {v}\n"));
+    }
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.name.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for c in &report.checks {
+        let mark = match c.status {
+            CheckStatus::Passed => "ok  ",
+            CheckStatus::Warning => "warn",
+            CheckStatus::Failed => "FAIL",
+            CheckStatus::Skipped => "skip",
+        };
+        out.push_str(&format!(
+            "{mark}  {:<width$}  {}\n",
+            c.name.as_str(),
+            c.detail
+        ));
+        if let Some(fix) = &c.fix {
+            out.push_str(&format!("      {:<width$}  fix: {fix}\n", ""));
+        }
+    }
+    out.push_str(if report.ok {
+        "the cluster works with ksmc"
+    } else {
+        "the cluster does not work with ksmc yet: see the failed check"
+    });
+    out
+}
+
+/// `vault show`: the cluster's details as text or JSON.
+fn show_output(vault: &Vault, name: &str, json: bool) -> Result<String, Failure> {
+    let details = vault.show(name)?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&details).unwrap_or_default());
+    }
+    let r = &details.entry.record;
+    let mut rows: Vec<(&str, String)> = vec![
+        ("name", r.name.clone()),
+        ("display name", r.display_name.clone()),
+        ("state", state(details.entry.state).into()),
+        ("server", r.server.clone()),
+        ("context", r.context_name.clone()),
+        ("auth", auth(r).into()),
+        (
+            "CA",
+            r.ca_fingerprint
+                .clone()
+                .unwrap_or_else(|| "- (none in the kubeconfig)".into()),
+        ),
+        (
+            "acknowledged",
+            if r.acknowledgements.is_empty() {
+                "-".into()
+            } else {
+                acks(&r.acknowledgements)
+            },
+        ),
+        ("role", role(r.role_hint).into()),
+        ("imported from", r.imported_from.clone()),
+        ("added", r.added_at.clone()),
+        (
+            "last seen",
+            r.last_seen_at.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("id", r.id.clone()),
+    ];
+    if let Some(exec) = &r.exec {
+        rows.push(("plugin", exec.command.clone()));
+        rows.push(("api version", exec.api_version.clone()));
+        rows.push(("arguments", format!("{} (not shown)", exec.arg_count)));
+        rows.push((
+            "environment",
+            if exec.env_names.is_empty() {
+                "-".into()
+            } else {
+                format!("{} (values not shown)", exec.env_names.join(", "))
+            },
+        ));
+        if let Some(review) = &details.exec_review {
+            rows.push((
+                "resolves to",
+                review
+                    .resolved_path
+                    .clone()
+                    .unwrap_or_else(|| "(not found)".into()),
+            ));
+        }
+        let approval = match (&exec.approval, &details.exec_review) {
+            (None, _) => format!("no: review it with `ksmc vault approve-exec {}`", r.name),
+            (Some(a), Some(review)) if review.approved => {
+                format!("yes, {} at {}", a.resolved_path, a.approved_at)
+            }
+            (Some(a), Some(_)) => format!(
+                "no longer: approved {} at {}, which is not what runs now; review it again with `ksmc vault approve-exec {}`",
+                a.resolved_path, a.approved_at, r.name
+            ),
+            (Some(a), None) => format!(
+                "{} at {} (not checked: the plugin cannot be reviewed now)",
+                a.resolved_path, a.approved_at
+            ),
+        };
+        rows.push(("approved", approval));
+        if let Some(c) = &details.cached_credential {
+            rows.push(("credential", format!("cached, expires {c}")));
+        }
+        if let Some(e) = &details.exec_review_error {
+            rows.push(("problem", e.message.clone()));
+        }
+    }
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    Ok(rows
+        .iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}"))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 fn run_blocking(args: VaultArgs) -> ExitCode {
@@ -257,6 +425,17 @@ fn run_blocking(args: VaultArgs) -> ExitCode {
                 Err(f) => fail(json, &f),
             }
         }
+        VaultCommand::Show { name, json } => {
+            match open(session_only).and_then(|v| show_output(&v, &name, json)) {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(f) => fail(json, &f),
+            }
+        }
+        // Handled in `run` (it is async).
+        VaultCommand::Test { .. } => ExitCode::FAILURE,
         VaultCommand::Rename { old, new, json } => {
             match open(session_only).and_then(|v| v.rename(&old, &new).map_err(Failure::from)) {
                 Ok(record) => {
@@ -445,8 +624,8 @@ fn run_approve(
         print_json(&json!({"approved": record}));
     } else {
         println!(
-            "approved the credential plugin of {}; note: this version of ksmc cannot run plugins yet",
-            record.name
+            "approved the credential plugin of {}: ksmc runs exactly this when it connects (check it with `ksmc vault test {}`)",
+            record.name, record.name
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -570,4 +749,166 @@ fn render_status(s: &VaultStatus) -> String {
         out.push_str(&format!("\nproblem    {}", e.message));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! `vault show` and `vault test` as they print, against the simulated estate over HTTPS,
+    //! with an in-memory key (the end-to-end form runs in `tests/vault_cli.rs` with the
+    //! Secret Service).
+
+    use std::sync::Arc;
+
+    use ksmc_core::vault::MemoryKeyStore;
+    use ksmc_core::vault::import::{self, ImportSource};
+    use ksmc_sim::{Estate, EstateOptions, Scenario};
+    use serde_json::Value;
+
+    use super::*;
+
+    const WRONG: &str = "CANARY-CLI-WRONG-TOKEN-0f0f";
+
+    fn add(vault: &Vault, name: &str, text: &str) {
+        let prepared = import::prepare(&ImportSource::Text(text.to_owned()), None).unwrap();
+        let options = AddOptions {
+            name: Some(name.into()),
+            ..AddOptions::default()
+        };
+        vault.add(&prepared, &options).unwrap();
+    }
+
+    fn admin_token(kubeconfig: &str) -> String {
+        kubeconfig
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("token: "))
+            .unwrap()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .to_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn show_and_test_print_what_works_and_what_to_fix() {
+        let estate = Estate::start(&Scenario::fresh(), &EstateOptions::default())
+            .await
+            .unwrap();
+        let kubeconfig = estate.kubeconfig(estate.cluster("host").unwrap()).unwrap();
+        let token = admin_token(&kubeconfig);
+        assert!(token.len() > 8);
+        let root = tempfile::tempdir().unwrap();
+        let vault = Vault::open(root.path(), Arc::new(MemoryKeyStore::new())).unwrap();
+        add(&vault, "host", &kubeconfig);
+        add(&vault, "bad", &kubeconfig.replace(&token, WRONG));
+        add(
+            &vault,
+            "plugin",
+            &kubeconfig.replace(
+                &format!("token: {token}"),
+                "exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ksmc-no-such-plugin\n      args: [\"--secret\", \"CANARY-CLI-ARG\"]",
+            ),
+        );
+
+        let text = show_output(&vault, "host", false).unwrap();
+        assert!(text.contains("state          ready"), "{text}");
+        assert!(text.contains("auth           token"), "{text}");
+        assert!(text.contains("CA             sha256:"), "{text}");
+        let json: Value =
+            serde_json::from_str(&show_output(&vault, "host", true).unwrap()).unwrap();
+        assert_eq!(json["name"], "host");
+        assert_eq!(json["state"], "ready");
+        assert_eq!(json["authKind"], "token");
+
+        let text = show_output(&vault, "plugin", false).unwrap();
+        assert!(text.contains("state          approval-required"), "{text}");
+        assert!(
+            text.contains("plugin         ksmc-no-such-plugin"),
+            "{text}"
+        );
+        assert!(text.contains("arguments      2 (not shown)"), "{text}");
+        assert!(text.contains("resolves to    (not found)"), "{text}");
+        assert!(
+            text.contains("approved       no: review it with `ksmc vault approve-exec plugin`"),
+            "{text}"
+        );
+        let json: Value =
+            serde_json::from_str(&show_output(&vault, "plugin", true).unwrap()).unwrap();
+        assert_eq!(json["exec"]["argCount"], 2);
+        assert!(json["exec"]["approval"].is_null());
+        assert_eq!(json["execReview"]["argCount"], 2);
+        assert_eq!(json["execReview"]["approved"], false);
+        assert_eq!(json["execReview"]["resolvedPath"], Value::Null);
+
+        let (text, ok) = test_output(&vault, "host", false).await.unwrap();
+        assert!(ok, "{text}");
+        for check in [
+            "credentials",
+            "reachability",
+            "tls",
+            "authentication",
+            "authorization",
+            "kubesphere",
+        ] {
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with("ok  ") && l.contains(check)),
+                "{check}: {text}"
+            );
+        }
+        assert!(text.ends_with("the cluster works with ksmc"), "{text}");
+        let (json, ok) = test_output(&vault, "host", true).await.unwrap();
+        assert!(ok);
+        let json: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["ok"], true);
+        assert_eq!(json["checks"][3]["name"], "authentication");
+        assert_eq!(json["checks"][3]["status"], "passed");
+
+        let (text, ok) = test_output(&vault, "bad", false).await.unwrap();
+        assert!(!ok);
+        let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL")).collect();
+        assert_eq!(failed.len(), 1, "{text}");
+        assert!(
+            failed[0].contains("authentication") && failed[0].contains("401"),
+            "{text}"
+        );
+        assert!(text.contains("fix: the token is expired"), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("skip") && l.contains("authorization"))
+        );
+
+        let (text, ok) = test_output(&vault, "plugin", false).await.unwrap();
+        assert!(!ok);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("FAIL") && l.contains("credentials")),
+            "{text}"
+        );
+        assert!(text.contains("approve-exec plugin"), "{text}");
+
+        let f = test_output(&vault, "nope", false).await.unwrap_err();
+        assert_eq!(f.reason, "not-found");
+
+        for name in ["host", "bad", "plugin"] {
+            let texts = [
+                show_output(&vault, name, false).unwrap(),
+                show_output(&vault, name, true).unwrap(),
+                test_output(&vault, name, false).await.unwrap().0,
+                test_output(&vault, name, true).await.unwrap().0,
+            ];
+            for t in texts {
+                for secret in [token.as_str(), WRONG, "CANARY-CLI-ARG"] {
+                    assert!(!t.contains(secret), "{name}: {t}");
+                }
+            }
+        }
+
+        estate.shutdown().await;
+        let (text, ok) = test_output(&vault, "host", false).await.unwrap();
+        assert!(!ok);
+        assert!(
+            text.lines().any(|l| l.starts_with("FAIL")
+                && l.contains("reachability")
+                && l.contains("refused")),
+            "{text}"
+        );
+    }
 }

@@ -635,3 +635,186 @@ async fn with_the_secret_service_cluster_list_reads_vault_clusters() {
     assert!(out.status.success(), "{}", stderr(&out));
     estate.shutdown().await;
 }
+
+/// `vault show`, `vault test` and an exec plugin approved and run across processes, against
+/// the real Secret Service: the plugin runs only as approved, and a `PATH` that resolves its
+/// name elsewhere needs approval again (the other binary never runs). Only with
+/// `KSMC_TEST_SECRET_SERVICE=1` inside a throwaway D-Bus session (see `.ci/run`).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_secret_service_show_test_and_exec_plugins() {
+    use std::os::unix::fs::PermissionsExt as _;
+    if std::env::var_os("KSMC_TEST_SECRET_SERVICE").is_none_or(|v| v != "1") {
+        eprintln!("skipped: set KSMC_TEST_SECRET_SERVICE=1 inside a throwaway D-Bus session");
+        return;
+    }
+    let estate = Estate::start(&Scenario::fresh(), &EstateOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    estate.write_dir(dir.path()).unwrap();
+    let host_file = dir.path().join("host.kubeconfig");
+    let host_yaml = std::fs::read_to_string(&host_file).unwrap();
+    let token = host_yaml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .unwrap()
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_owned();
+
+    // Two plugins of one name: a/ prints the admin token, b/ leaves a marker.
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let plugin = "ksmc-cli-test-token";
+    for (d, body) in [
+        (
+            &a,
+            format!(
+                "printf '%s' '{{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\",\"status\":{{\"token\":\"{token}\"}}}}'"
+            ),
+        ),
+        (
+            &b,
+            format!("touch '{}'", dir.path().join("b-ran").display()),
+        ),
+    ] {
+        std::fs::create_dir_all(d).unwrap();
+        let p = d.join(plugin);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let exec_file = dir.path().join("exec.kubeconfig");
+    std::fs::write(
+        &exec_file,
+        host_yaml.replace(
+            &format!("token: {token}"),
+            &format!(
+                "exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {plugin}"
+            ),
+        ),
+    )
+    .unwrap();
+    let bad_file = dir.path().join("bad.kubeconfig");
+    std::fs::write(&bad_file, host_yaml.replace(&token, "CANARY-CLI-BAD-TOKEN")).unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    let system_path = std::env::var("PATH").unwrap_or_default();
+    let path_a = format!("{}:{system_path}", a.display());
+    let path_b = format!("{}:{path_a}", b.display());
+    let run = move |args: Vec<String>, path: String| {
+        let h = h.clone();
+        async move {
+            blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                ksmc_env(&h, &args, &[("PATH", &path)], None)
+            })
+            .await
+        }
+    };
+    let argv = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+
+    for (name, file) in [
+        ("host", &host_file),
+        ("bad", &bad_file),
+        ("exec", &exec_file),
+    ] {
+        let mut args = argv("vault add --name");
+        args.extend([name.to_owned(), "--file".into(), file.display().to_string()]);
+        let out = run(args, path_a.clone()).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let out = run(argv("vault test host --json"), path_a.clone()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json_of(&out)["ok"], true);
+    let out = run(argv("vault show host --json"), path_a.clone()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = json_of(&out);
+    assert_eq!(shown["state"], "ready");
+    assert!(shown["lastSeenAt"].is_string(), "{shown}");
+
+    let out = run(argv("vault test bad"), path_a.clone()).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("authentication")),
+        "{text}"
+    );
+    assert!(!text.contains("CANARY-CLI-BAD-TOKEN"));
+
+    // Not approved: refused, nothing run.
+    let out = run(argv("vault test exec --json"), path_a.clone()).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["checks"][0]["status"], "failed");
+    let out = run(argv("vault approve-exec exec --json"), path_a.clone()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let review = json_of(&out);
+    assert_eq!(
+        review["resolvedPath"],
+        a.join(plugin).to_str().unwrap(),
+        "{review}"
+    );
+    let mut approve = argv("vault approve-exec exec --fingerprint");
+    approve.push(review["fingerprint"].as_str().unwrap().to_owned());
+    let out = run(approve, path_a.clone()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Approved: another process runs it and connects.
+    let out = run(argv("vault test exec --json"), path_a.clone()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(argv("cluster list --vault --json"), path_a.clone()).await;
+    let view = json_of(&out);
+    let row = view["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "exec")
+        .unwrap()
+        .clone();
+    assert!(row["error"].is_null(), "{row}");
+
+    // PATH now finds another file of that name first: approval needed again, b never runs.
+    let out = run(argv("vault test exec --json"), path_b.clone()).await;
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_of(&out);
+    assert!(
+        report["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("now resolves to"),
+        "{report}"
+    );
+    let out = run(argv("vault list --json"), path_b.clone()).await;
+    let listing = json_of(&out);
+    let exec_row = listing["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "exec")
+        .unwrap()
+        .clone();
+    assert_eq!(exec_row["state"], "approval-required");
+    let out = run(argv("vault show exec"), path_b.clone()).await;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("no longer"), "{text}");
+    assert!(!dir.path().join("b-ran").exists(), "b's plugin ran");
+    assert!(!text.contains(&token));
+
+    for name in ["host", "bad", "exec"] {
+        let out = run(
+            vec!["vault".into(), "remove".into(), name.into()],
+            path_a.clone(),
+        )
+        .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = run(argv("vault forget-key"), path_a.clone()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    estate.shutdown().await;
+}

@@ -2,7 +2,9 @@
 //! values, passwords and URLs go through import, list, connect, restart and remove. Then the
 //! data directory, the TRACE logs, every error (Display and Debug) and every serialised
 //! payload are scanned: no canary in plaintext. An exec plugin that would write a marker file
-//! is imported, listed, reviewed, approved and restarted over: it never runs.
+//! is imported, listed, reviewed and restarted over: it never runs until approved. Approved,
+//! ksmc's runner runs it: its canary output is refused without being quoted, and a plugin
+//! giving the simulator's real token connects without that token showing anywhere.
 
 mod vault_common;
 
@@ -56,6 +58,8 @@ impl std::io::Write for Logs {
 
 struct Scan {
     texts: Vec<(String, String)>,
+    /// Secrets of this run besides the fixed canaries (the simulator's admin token).
+    extra: Vec<String>,
 }
 
 impl Scan {
@@ -80,18 +84,18 @@ impl Scan {
 
     fn assert_clean(&self) {
         for (what, text) in &self.texts {
-            for canary in canaries() {
+            for canary in canaries().into_iter().chain(self.extra.iter().cloned()) {
                 assert!(!text.contains(&canary), "{canary} in {what}: {text}");
             }
         }
     }
 }
 
-fn assert_dir_clean(root: &std::path::Path) {
+fn assert_dir_clean(root: &std::path::Path, extra: &[String]) {
     let files = all_files(root);
     assert!(!files.is_empty());
     for (path, bytes) in files {
-        for canary in canaries() {
+        for canary in canaries().into_iter().chain(extra.iter().cloned()) {
             assert!(!contains(&bytes, &canary), "{canary} in {}", path.display());
         }
     }
@@ -121,7 +125,10 @@ async fn no_canary_reaches_disk_logs_errors_or_payloads() {
     let marker = files.path().join("exec-ran");
     let token_file = files.path().join("token");
     std::fs::write(&token_file, TOKEN_FILE_CONTENT).unwrap();
-    let mut scan = Scan { texts: Vec::new() };
+    let mut scan = Scan {
+        texts: Vec::new(),
+        extra: Vec::new(),
+    };
 
     // Accepted: a canary token against the simulator (which answers 401), a client
     // certificate with a canary key, an exec plugin with canary arguments and environment.
@@ -270,15 +277,7 @@ async fn no_canary_reaches_disk_logs_errors_or_payloads() {
     }
     let review = vault.exec_review("exec").unwrap();
     scan.add("exec review", serde_json::to_string(&review).unwrap());
-    let approved = vault
-        .approve_exec("exec", review.fingerprint.as_deref().unwrap())
-        .unwrap();
-    scan.add("approved record", serde_json::to_string(&approved).unwrap());
-    scan.error(
-        "open approved exec",
-        &vault.open_cluster("exec").unwrap_err(),
-    );
-    assert!(!marker.exists(), "the exec plugin ran");
+    assert!(!marker.exists(), "the exec plugin ran without approval");
 
     // Restart.
     drop(vault);
@@ -292,8 +291,89 @@ async fn no_canary_reaches_disk_logs_errors_or_payloads() {
         "estate view after restart",
         serde_json::to_string(&view).unwrap(),
     );
-    assert!(!marker.exists(), "the exec plugin ran");
-    assert_dir_clean(root.path());
+    scan.error(
+        "open unapproved exec after restart",
+        &vault.open_cluster("exec").unwrap_err(),
+    );
+    assert!(!marker.exists(), "the exec plugin ran without approval");
+    assert_dir_clean(root.path(), &scan.extra);
+
+    // Approved, the plugin runs in ksmc's runner: it prints a canary argument instead of an
+    // ExecCredential, which is refused without being quoted (blocking and async APIs).
+    let approved = vault
+        .approve_exec("exec", review.fingerprint.as_deref().unwrap())
+        .unwrap();
+    scan.add("approved record", serde_json::to_string(&approved).unwrap());
+    let err = vault.open_cluster("exec").unwrap_err();
+    assert_eq!(err.reason(), "exec-failed", "{err}");
+    scan.error("open approved exec", &err);
+    assert!(marker.exists(), "the approved plugin ran");
+    scan.error(
+        "open approved exec (async)",
+        &vault.open_cluster_async("exec").await.unwrap_err(),
+    );
+
+    // A plugin giving the simulator's real token (and canaries on stderr) connects; the
+    // token shows nowhere.
+    let sim_token = {
+        use secrecy::ExposeSecret as _;
+        sim.auth_infos[0]
+            .auth_info
+            .as_ref()
+            .unwrap()
+            .token
+            .as_ref()
+            .unwrap()
+            .expose_secret()
+            .to_owned()
+    };
+    scan.extra.push(sim_token.clone());
+    let plugin = script(
+        files.path(),
+        "get-token",
+        &format!(
+            "echo {EXEC_ENV} {TOKEN} >&2\n{}",
+            print_credential(EXEC_V1, &sim_token)
+        ),
+    );
+    let good_doc = config(
+        json!({"server": sim_server, "certificate-authority-data": sim_ca}),
+        Some(json!({"exec": {
+            "apiVersion": EXEC_V1,
+            "command": plugin.to_str().unwrap(),
+            "args": [EXEC_ARG],
+            "env": [{"name": "PLUGIN_SECRET", "value": EXEC_ENV}],
+        }})),
+    );
+    let record = add(&vault, "exec-ok", &good_doc);
+    scan.add("exec-ok record", serde_json::to_string(&record).unwrap());
+    approve(&vault, "exec-ok");
+    let source = vault.open_cluster_async("exec-ok").await.unwrap();
+    scan.add("exec-ok source Debug", format!("{source:?}"));
+    let view = vault::inspect(&vault).await.unwrap();
+    scan.add(
+        "estate view with exec",
+        serde_json::to_string(&view).unwrap(),
+    );
+    let row = view.clusters.iter().find(|c| c.name == "exec-ok").unwrap();
+    assert!(row.error.is_none(), "{row:?}");
+    let report = vault::test_cluster(&vault, "exec-ok").await.unwrap();
+    assert!(report.ok, "{report:?}");
+    scan.add(
+        "exec-ok test report",
+        serde_json::to_string(&report).unwrap(),
+    );
+    scan.add(
+        "exec-ok details",
+        serde_json::to_string(&vault.show("exec-ok").unwrap()).unwrap(),
+    );
+    scan.add(
+        "listing with exec",
+        serde_json::to_string(&vault.list().unwrap()).unwrap(),
+    );
+    let report = vault::test_cluster(&vault, "token").await.unwrap();
+    scan.add("token test report", serde_json::to_string(&report).unwrap());
+    assert_dir_clean(root.path(), &scan.extra);
 
     // A vault whose key is gone (the next session of a session-only vault).
     let other = Vault::open(root.path(), Arc::new(MemoryKeyStore::new())).unwrap();
@@ -305,15 +385,14 @@ async fn no_canary_reaches_disk_logs_errors_or_payloads() {
     }
 
     // Remove.
-    for name in ["token", "cert", "exec"] {
+    for name in ["token", "cert", "exec", "exec-ok"] {
         let removed = vault.remove(name).unwrap();
         scan.add(
             format!("removed {name}"),
             serde_json::to_string(&removed).unwrap(),
         );
     }
-    assert_dir_clean(root.path());
-    assert!(!marker.exists(), "the exec plugin ran");
+    assert_dir_clean(root.path(), &scan.extra);
     estate.shutdown().await;
 
     std::io::stdout().flush().unwrap();

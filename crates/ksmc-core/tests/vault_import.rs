@@ -704,16 +704,22 @@ fn approving_an_exec_plugin_binds_path_args_and_env() {
         plugin.to_str().unwrap()
     );
     assert!(vault.exec_review("ctx").unwrap().approved);
-    // Approved, but ksmc's own runner does not exist yet: still not run, and says so.
-    assert_eq!(
-        vault.open_cluster("ctx").unwrap_err().reason(),
-        "exec-not-supported"
-    );
-    // The binary disappears: the approval no longer holds.
+    // Approved: ksmc's runner runs it (outside any async runtime here); it exits 1.
+    let err = vault.open_cluster("ctx").unwrap_err();
+    assert_eq!(err.reason(), "exec-failed", "{err}");
+    assert!(err.to_string().contains("exit status: 1"), "{err}");
+    // The binary disappears: the approval no longer holds, and nothing is run.
     std::fs::remove_file(&plugin).unwrap();
+    let err = vault.open_cluster("ctx").unwrap_err();
+    assert_eq!(err.reason(), "approval-changed", "{err}");
+    assert!(
+        err.to_string()
+            .contains("no longer resolves to an executable file"),
+        "{err}"
+    );
     assert_eq!(
-        vault.open_cluster("ctx").unwrap_err().reason(),
-        "approval-mismatch"
+        vault.list().unwrap().clusters[0].state,
+        ksmc_core::vault::ClusterState::ApprovalRequired
     );
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ClusterError, ErrorKind};
+use crate::vault::exec::ExecFailure;
 use crate::vault::import::ImportError;
 use crate::vault::registry::Acknowledgement;
 
@@ -191,11 +192,36 @@ pub enum VaultError {
         "the credential plugin of {0} changed since it was shown to you (path, arguments or environment); review it again"
     )]
     ApprovalMismatch(String),
-    /// Approved exec plugins need ksmc's own runner, which is not built yet.
+    /// The plugin was approved, but what it would run now is not what was approved (the
+    /// command resolves to another file through `PATH`, or to none): it was not run.
     #[error(
-        "{0} authenticates with an approved credential plugin, which this version of ksmc cannot run yet"
+        "{cluster} runs the credential plugin {command}, which changed since you approved it: {change}; it was not run: review and approve it again"
     )]
-    ExecNotSupported(String),
+    ApprovalChanged {
+        cluster: String,
+        command: String,
+        change: String,
+    },
+    /// The approved plugin ran and gave no usable credential.
+    #[error("the credential plugin {command} of {cluster} gave no credential: {failure}")]
+    ExecFailed {
+        cluster: String,
+        command: String,
+        failure: ExecFailure,
+    },
+    /// The plugin ran moments ago; it is not run again so soon.
+    #[error(
+        "the credential plugin of {cluster} ran moments ago without giving a usable credential; retry in {retry_in_secs} s"
+    )]
+    ExecRateLimited { cluster: String, retry_in_secs: u64 },
+    /// The API server refused the plugin's credential again right after a fresh run.
+    #[error(
+        "the API server refused the credential from {cluster}'s plugin {command} even after running it again; check the account it logs in with (run the command in a terminal), then retry"
+    )]
+    ReauthRequired { cluster: String, command: String },
+    /// An internal task of the vault failed (a worker thread or runtime could not run).
+    #[error("an internal task of the vault failed")]
+    Task,
     /// The stored kubeconfig could not be used.
     #[error(transparent)]
     Kubeconfig(#[from] ClusterError),
@@ -247,7 +273,11 @@ impl VaultError {
             Self::Integrity(_) => "integrity",
             Self::ApprovalRequired { .. } => "approval-required",
             Self::ApprovalMismatch(_) => "approval-mismatch",
-            Self::ExecNotSupported(_) => "exec-not-supported",
+            Self::ApprovalChanged { .. } => "approval-changed",
+            Self::ExecFailed { .. } => "exec-failed",
+            Self::ExecRateLimited { .. } => "exec-rate-limited",
+            Self::ReauthRequired { .. } => "reauth-required",
+            Self::Task => "task",
             Self::Kubeconfig(_) => "kubeconfig",
             Self::Io { .. } => "io",
             Self::Registry { .. } => "registry",
@@ -272,11 +302,18 @@ impl From<&VaultError> for AppError {
                 ErrorKind::KeyringUnavailable
             }
             // Until ErrorKind has ApprovalRequired: the plugin is not allowed to run.
-            VaultError::ApprovalRequired { .. } | VaultError::ApprovalMismatch(_) => {
-                ErrorKind::Forbidden
-            }
+            VaultError::ApprovalRequired { .. }
+            | VaultError::ApprovalChanged { .. }
+            | VaultError::ApprovalMismatch(_) => ErrorKind::Forbidden,
+            VaultError::ExecFailed {
+                failure: ExecFailure::Timeout(_),
+                ..
+            } => ErrorKind::Timeout,
+            VaultError::ExecFailed { .. }
+            | VaultError::ExecRateLimited { .. }
+            | VaultError::ReauthRequired { .. } => ErrorKind::Unauthorized,
             VaultError::Integrity(_)
-            | VaultError::ExecNotSupported(_)
+            | VaultError::Task
             | VaultError::Io { .. }
             | VaultError::Registry { .. }
             | VaultError::NoDataDir

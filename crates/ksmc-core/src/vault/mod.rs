@@ -16,10 +16,23 @@
 //! they show as locked until restored or removed. There is no plaintext fallback; the only
 //! alternative to the keyring is an explicit session-only vault whose key dies with the process.
 //!
-//! Blocking: every method may wait for the keyring (bounded by its deadline) and the disk.
-//! Async callers run them with `spawn_blocking`.
+//! Exec credential plugins are never run at import, listing or review. Once the user approves
+//! the exact invocation (the absolute path the command resolves to, its arguments, environment
+//! and API version; see [`Vault::approve_exec`]), opening the cluster runs it in ksmc's own
+//! runner (`exec.rs`: stdin null, minimal environment, timeout killing its process group,
+//! stdout cap, `ExecCredential` v1/v1beta1 only, credentials cached per process) and builds the
+//! client from the token or certificate it printed; kube never sees the `exec` section. A
+//! command that resolves elsewhere now (`PATH`) is not run: approval is required again.
+//! `check.rs` is `vault test`: reachability, TLS, authentication and authorisation, each its
+//! own result.
+//!
+//! Blocking: every method may wait for the keyring (bounded by its deadline) and the disk, and
+//! opening an exec cluster may wait for its plugin (bounded by [`ExecLimits::timeout`]). Async
+//! callers run them with `spawn_blocking`, or use the `async` methods.
 
+mod check;
 pub mod error;
+mod exec;
 pub(crate) mod fsio;
 pub mod import;
 pub mod keystore;
@@ -38,7 +51,9 @@ use crate::error::AppError;
 use crate::facts::{ClusterRole, ClusterSummary, EstateSource, EstateView, summarize_all};
 use crate::kubeconfig::ClusterSource;
 
+pub use check::{Check, CheckName, CheckStatus, ClusterTestReport, test_cluster};
 pub use error::{KeyringCause, KeyringError, VaultError};
+pub use exec::{ExecFailure, ExecLimits};
 pub use import::{ContextChoice, ImportError, ImportSource, LoadedKubeconfig, PreparedImport};
 pub use keystore::{KEYRING_TIMEOUT, KeyStore, KeyringAccess, KeyringKeyStore, MemoryKeyStore};
 pub use registry::{Acknowledgement, AuthKind, ClusterRecord, ExecApproval, ExecRecord};
@@ -141,11 +156,28 @@ pub struct ExecReview {
     pub approved: bool,
 }
 
+/// `vault show`: one cluster as ksmc knows it without contacting it. No secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterDetails {
+    #[serde(flatten)]
+    pub entry: VaultEntry,
+    /// An exec cluster's plugin as it resolves now (no argument or environment value).
+    pub exec_review: Option<ExecReview>,
+    /// Why the plugin could not be reviewed (locked, keyring unavailable, damaged).
+    pub exec_review_error: Option<AppError>,
+    /// When this process holds a credential from the plugin: its expiry (RFC 3339), or
+    /// `"none"` for a credential without one.
+    pub cached_credential: Option<String>,
+}
+
 struct Inner {
     dir: PathBuf,
     installation_id: String,
     keyring: KeyringAccess,
     key: Mutex<Option<DataKey>>,
+    exec_limits: Mutex<ExecLimits>,
 }
 
 /// The vault of one data root. Cheap to clone; clones share the cached key.
@@ -254,6 +286,7 @@ impl Vault {
                 installation_id: registry.installation_id,
                 keyring: KeyringAccess::new(store, timeout),
                 key: Mutex::new(None),
+                exec_limits: Mutex::new(ExecLimits::default()),
             }),
         })
     }
@@ -268,6 +301,25 @@ impl Vault {
     #[must_use]
     pub fn store_description(&self) -> String {
         self.inner.keyring.store().description()
+    }
+
+    /// The bounds of exec credential-plugin runs (shared by clones of this vault).
+    #[must_use]
+    pub fn exec_limits(&self) -> ExecLimits {
+        self.inner
+            .exec_limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the bounds of exec credential-plugin runs (for this vault and its clones).
+    pub fn set_exec_limits(&self, limits: ExecLimits) {
+        *self
+            .inner
+            .exec_limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = limits;
     }
 
     /// Whether the key lives in memory only.
@@ -440,13 +492,10 @@ impl Vault {
             .map(|record| {
                 let state = match (&key_id, status.key) {
                     (Some(id), _) if *id != record.key_id => ClusterState::Locked,
-                    (Some(_), _) => {
-                        if record.exec.as_ref().is_some_and(|e| e.approval.is_none()) {
-                            ClusterState::ApprovalRequired
-                        } else {
-                            ClusterState::Ready
-                        }
-                    }
+                    (Some(_), _) => match (&record.exec, &key) {
+                        (Some(exec), Some(key)) => self.exec_state(&record, exec, key),
+                        _ => ClusterState::Ready,
+                    },
                     (None, KeyState::Missing | KeyState::NotCreated) => ClusterState::Locked,
                     (None, _) => ClusterState::Unknown,
                 };
@@ -454,6 +503,59 @@ impl Vault {
             })
             .collect();
         Ok(VaultListing { status, clusters })
+    }
+
+    /// An exec cluster's state: approval required when never approved, or when the approved
+    /// invocation is not what the command resolves to now (`PATH` changed, binary gone).
+    fn exec_state(&self, record: &ClusterRecord, exec: &ExecRecord, key: &DataKey) -> ClusterState {
+        let Some(approval) = &exec.approval else {
+            return ClusterState::ApprovalRequired;
+        };
+        match self
+            .unseal(record, key)
+            .and_then(|text| self.review_of(record, key, &text))
+        {
+            Ok(review) if review.fingerprint.as_deref() != Some(approval.fingerprint.as_str()) => {
+                ClusterState::ApprovalRequired
+            }
+            // Damaged files show their error when opened.
+            _ => ClusterState::Ready,
+        }
+    }
+
+    /// Everything ksmc knows about one cluster without contacting it: its record, its state
+    /// and, for an exec cluster, the plugin as it resolves now. No secret.
+    ///
+    /// # Errors
+    /// [`VaultError::NotFound`], or when the registry cannot be read. The keyring's errors
+    /// are part of the answer (`exec_review_error`), not a failure.
+    pub fn show(&self, name: &str) -> Result<ClusterDetails, VaultError> {
+        let listing = self.list()?;
+        let entry = listing
+            .clusters
+            .into_iter()
+            .find(|e| e.record.name == name)
+            .ok_or_else(|| VaultError::NotFound(name.to_owned()))?;
+        let (exec, exec_error) = if entry.record.exec.is_some() {
+            match self.exec_review(name) {
+                Ok(review) => (Some(review), None),
+                Err(e) => (None, Some(AppError::from(&e))),
+            }
+        } else {
+            (None, None)
+        };
+        let credential = match entry.record.exec.as_ref().and_then(|e| e.approval.as_ref()) {
+            Some(approval) if exec.as_ref().is_some_and(|r| r.approved) => {
+                exec::cached_expiry(&approval.fingerprint)
+            }
+            _ => None,
+        };
+        Ok(ClusterDetails {
+            entry,
+            exec_review: exec,
+            exec_review_error: exec_error,
+            cached_credential: credential,
+        })
     }
 
     /// One cluster's record.
@@ -639,26 +741,76 @@ impl Vault {
         Ok(Zeroizing::new(text.to_owned()))
     }
 
-    fn source_of(
-        &self,
-        record: &ClusterRecord,
-        key: &DataKey,
-    ) -> Result<ClusterSource, VaultError> {
+    /// Unseals a cluster and checks its exec approval: a source ready to use, or an approved
+    /// plugin still to run. Runs nothing.
+    fn prepare(&self, record: &ClusterRecord, key: &DataKey) -> Result<Opened, VaultError> {
         let text = self.unseal(record, key)?;
-        if let Some(exec) = &record.exec {
-            let Some(approval) = &exec.approval else {
-                return Err(VaultError::ApprovalRequired {
-                    cluster: record.name.clone(),
-                    command: exec.command.clone(),
-                });
-            };
-            let review = self.review_of(record, key, &text)?;
-            if review.fingerprint.as_deref() != Some(approval.fingerprint.as_str()) {
-                return Err(VaultError::ApprovalMismatch(record.name.clone()));
-            }
-            return Err(VaultError::ExecNotSupported(record.name.clone()));
+        let Some(exec) = &record.exec else {
+            return Ok(Opened::Ready(ClusterSource::from_yaml(
+                &record.name,
+                &text,
+            )?));
+        };
+        let Some(approval) = &exec.approval else {
+            return Err(VaultError::ApprovalRequired {
+                cluster: record.name.clone(),
+                command: exec.command.clone(),
+            });
+        };
+        let kubeconfig =
+            Kubeconfig::from_yaml(&text).map_err(|_| VaultError::Integrity(record.name.clone()))?;
+        let review = self.review_of_kubeconfig(record, key, &kubeconfig)?;
+        if review.fingerprint.as_deref() != Some(approval.fingerprint.as_str()) {
+            return Err(approval_changed(record, exec, approval, &review));
         }
-        Ok(ClusterSource::from_yaml(&record.name, &text)?)
+        let plan = exec_plan(record, &kubeconfig, &approval.resolved_path)?;
+        Ok(Opened::Exec(PendingExec {
+            name: record.name.clone(),
+            command: exec.command.clone(),
+            cache_key: approval.fingerprint.clone(),
+            kubeconfig,
+            plan,
+        }))
+    }
+
+    /// Runs (or takes from the cache) an approved plugin's credential and builds the source
+    /// with it in place of the `exec` section.
+    async fn finish(
+        &self,
+        pending: &PendingExec,
+        want: exec::Want,
+    ) -> Result<(ClusterSource, u64), VaultError> {
+        let limits = self.exec_limits();
+        let (credential, generation) =
+            exec::credential(&pending.cache_key, &pending.plan, &limits, want)
+                .await
+                .map_err(|u| pending.unavailable(u))?;
+        let source = with_credential(&pending.name, &pending.kubeconfig, &credential)?;
+        Ok((source, generation))
+    }
+
+    fn prepare_named(&self, name: &str) -> Result<Opened, VaultError> {
+        let registry = self.registry()?;
+        let record = registry
+            .find(name)
+            .ok_or_else(|| VaultError::NotFound(name.to_owned()))?;
+        let key = match self.key_or_locked(&registry) {
+            Ok(key) => key,
+            // A session-only vault starts without a key: what earlier sessions sealed is locked.
+            Err(VaultError::KeyMissing { .. }) if self.is_session_only() => {
+                return Err(VaultError::Locked(record.name.clone()));
+            }
+            Err(e) => return Err(e),
+        };
+        self.prepare(record, &key)
+    }
+
+    async fn prepare_named_async(&self, name: &str) -> Result<Opened, VaultError> {
+        let vault = self.clone();
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || vault.prepare_named(&name))
+            .await
+            .map_err(|_| VaultError::Task)?
     }
 
     fn key_or_locked(&self, registry: &Registry) -> Result<DataKey, VaultError> {
@@ -668,16 +820,77 @@ impl Vault {
     }
 
     /// A cluster's kubeconfig, decrypted into a [`ClusterSource`] (never written anywhere).
+    /// For a cluster whose exec plugin is approved (the exact path it resolves to now, its
+    /// arguments, environment and API version), the plugin is run by ksmc's runner (or its
+    /// cached credential used) and the source carries the credential it gave instead of the
+    /// `exec` section. Blocking, like every method here; inside a Tokio runtime prefer
+    /// [`Vault::open_cluster_async`].
     ///
     /// # Errors
-    /// Not found; the keyring's errors; locked; integrity; exec approval.
+    /// Not found; the keyring's errors; locked; integrity; [`VaultError::ApprovalRequired`]
+    /// (never approved) or [`VaultError::ApprovalChanged`] (the plugin resolves differently
+    /// now), in which case nothing was run; the plugin's failure.
     pub fn open_cluster(&self, name: &str) -> Result<ClusterSource, VaultError> {
-        let registry = self.registry()?;
-        let record = registry
-            .find(name)
-            .ok_or_else(|| VaultError::NotFound(name.to_owned()))?;
-        let key = self.key_or_locked(&registry)?;
-        self.source_of(record, &key)
+        match self.prepare_named(name)? {
+            Opened::Ready(source) => Ok(source),
+            Opened::Exec(pending) => {
+                exec::block_on_isolated(self.finish(&pending, exec::Want::Cached))
+                    .map_err(|f| pending.unavailable(exec::Unavailable::Failed(f)))?
+                    .map(|(source, _)| source)
+            }
+        }
+    }
+
+    /// As [`Vault::open_cluster`], without blocking the async runtime.
+    ///
+    /// # Errors
+    /// As [`Vault::open_cluster`].
+    pub async fn open_cluster_async(&self, name: &str) -> Result<ClusterSource, VaultError> {
+        self.open_tracked(name).await.map(|(source, _)| source)
+    }
+
+    /// Opens a cluster and tells which credential generation of its exec plugin it uses.
+    async fn open_tracked(&self, name: &str) -> Result<(ClusterSource, Option<u64>), VaultError> {
+        match self.prepare_named_async(name).await? {
+            Opened::Ready(source) => Ok((source, None)),
+            Opened::Exec(pending) => {
+                let (source, generation) = self.finish(&pending, exec::Want::Cached).await?;
+                Ok((source, Some(generation)))
+            }
+        }
+    }
+
+    /// After the API server answered 401 to a cluster opened from the vault: for an exec
+    /// cluster, runs its plugin again (once; a second refusal within the re-run interval gives
+    /// [`VaultError::ReauthRequired`]) and opens it with the new credential. Other clusters
+    /// are opened again as they are (their stored credential is what it is).
+    ///
+    /// # Errors
+    /// As [`Vault::open_cluster`]; [`VaultError::ReauthRequired`].
+    pub async fn reopen_after_unauthorized(&self, name: &str) -> Result<ClusterSource, VaultError> {
+        self.reopen_tracked(name, None)
+            .await
+            .map(|(source, _)| source)
+    }
+
+    async fn reopen_tracked(
+        &self,
+        name: &str,
+        refused: Option<u64>,
+    ) -> Result<(ClusterSource, Option<u64>), VaultError> {
+        match self.prepare_named_async(name).await? {
+            Opened::Ready(source) => Ok((source, None)),
+            Opened::Exec(pending) => {
+                let refused = match refused {
+                    Some(g) => g,
+                    None => exec::current_generation(&pending.cache_key).await,
+                };
+                let (source, generation) = self
+                    .finish(&pending, exec::Want::RefreshAfter(refused))
+                    .await?;
+                Ok((source, Some(generation)))
+            }
+        }
     }
 
     /// A cluster's stored (minimised) kubeconfig, decrypted. It holds the credentials: never
@@ -717,6 +930,7 @@ impl Vault {
     }
 
     /// Every cluster with its source or why it cannot be used; the key is asked for once.
+    /// Approved exec plugins run concurrently (see [`Vault::open_cluster`]).
     ///
     /// # Errors
     /// When the registry cannot be read.
@@ -724,6 +938,27 @@ impl Vault {
     pub fn open_all(
         &self,
     ) -> Result<Vec<(ClusterRecord, Result<ClusterSource, VaultError>)>, VaultError> {
+        let prepared = self.prepare_all()?;
+        if !prepared
+            .iter()
+            .any(|(_, o)| matches!(o, Ok(Opened::Exec(_))))
+        {
+            return Ok(prepared
+                .into_iter()
+                .map(|(record, opened)| (record, opened.and_then(Opened::ready)))
+                .collect());
+        }
+        let done =
+            exec::block_on_isolated(self.finish_all(prepared)).map_err(|_| VaultError::Task)?;
+        Ok(done
+            .into_iter()
+            .map(|(record, source)| (record, source.map(|(s, _)| s)))
+            .collect())
+    }
+
+    /// Every cluster unsealed and checked; nothing run.
+    #[allow(clippy::type_complexity)]
+    fn prepare_all(&self) -> Result<Vec<(ClusterRecord, Result<Opened, VaultError>)>, VaultError> {
         let registry = self.registry()?;
         if registry.clusters.is_empty() {
             return Ok(Vec::new());
@@ -733,13 +968,36 @@ impl Vault {
             .clusters
             .iter()
             .map(|record| {
-                let source = match &key {
-                    Ok(key) => self.source_of(record, key),
+                let opened = match &key {
+                    Ok(key) => self.prepare(record, key),
                     Err(e) => Err(clone_key_error(e, record)),
                 };
-                (record.clone(), source)
+                (record.clone(), opened)
             })
             .collect())
+    }
+
+    /// Runs the pending plugins concurrently.
+    #[allow(clippy::type_complexity)]
+    async fn finish_all(
+        &self,
+        prepared: Vec<(ClusterRecord, Result<Opened, VaultError>)>,
+    ) -> Vec<(
+        ClusterRecord,
+        Result<(ClusterSource, Option<u64>), VaultError>,
+    )> {
+        futures::future::join_all(prepared.into_iter().map(|(record, opened)| async move {
+            let source = match opened {
+                Ok(Opened::Ready(s)) => Ok((s, None)),
+                Ok(Opened::Exec(pending)) => self
+                    .finish(&pending, exec::Want::Cached)
+                    .await
+                    .map(|(s, g)| (s, Some(g))),
+                Err(e) => Err(e),
+            };
+            (record, source)
+        }))
+        .await
     }
 
     /// Records that clusters were read successfully just now, with their role.
@@ -772,12 +1030,17 @@ impl Vault {
     ) -> Result<ExecReview, VaultError> {
         let kubeconfig =
             Kubeconfig::from_yaml(text).map_err(|_| VaultError::Integrity(record.name.clone()))?;
-        let exec = kubeconfig
-            .auth_infos
-            .first()
-            .and_then(|a| a.auth_info.as_ref())
-            .and_then(|a| a.exec.as_ref())
-            .ok_or_else(|| VaultError::Integrity(record.name.clone()))?;
+        self.review_of_kubeconfig(record, key, &kubeconfig)
+    }
+
+    fn review_of_kubeconfig(
+        &self,
+        record: &ClusterRecord,
+        key: &DataKey,
+        kubeconfig: &Kubeconfig,
+    ) -> Result<ExecReview, VaultError> {
+        let exec =
+            exec_config(kubeconfig).ok_or_else(|| VaultError::Integrity(record.name.clone()))?;
         let command = exec.command.clone().unwrap_or_default();
         let api_version = exec.api_version.clone().unwrap_or_default();
         let resolved = resolve_command(&command).map(|p| p.to_string_lossy().into_owned());
@@ -883,6 +1146,166 @@ fn clone_key_error(e: &VaultError, record: &ClusterRecord) -> VaultError {
     }
 }
 
+/// A cluster unsealed and checked: ready, or waiting for its approved plugin to run.
+enum Opened {
+    Ready(ClusterSource),
+    Exec(PendingExec),
+}
+
+impl Opened {
+    /// The source of a cluster that needs no plugin run.
+    fn ready(self) -> Result<ClusterSource, VaultError> {
+        match self {
+            Self::Ready(source) => Ok(source),
+            Self::Exec(_) => Err(VaultError::Task),
+        }
+    }
+}
+
+/// An approved exec cluster whose plugin is still to run. Holds the unsealed kubeconfig:
+/// its `Debug` shows the name and command only.
+struct PendingExec {
+    name: String,
+    command: String,
+    /// The approval's fingerprint: one cache entry per exact approved invocation.
+    cache_key: String,
+    kubeconfig: Kubeconfig,
+    plan: exec::ExecPlan,
+}
+
+impl std::fmt::Debug for PendingExec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingExec")
+            .field("name", &self.name)
+            .field("command", &self.command)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingExec {
+    fn unavailable(&self, why: exec::Unavailable) -> VaultError {
+        match why {
+            exec::Unavailable::Failed(failure) => VaultError::ExecFailed {
+                cluster: self.name.clone(),
+                command: self.command.clone(),
+                failure,
+            },
+            exec::Unavailable::RateLimited(wait) => VaultError::ExecRateLimited {
+                cluster: self.name.clone(),
+                retry_in_secs: wait.as_secs().max(1),
+            },
+            exec::Unavailable::ReauthRequired => VaultError::ReauthRequired {
+                cluster: self.name.clone(),
+                command: self.command.clone(),
+            },
+        }
+    }
+}
+
+/// The exec section of a stored (minimised) kubeconfig: its one user's.
+fn exec_config(kubeconfig: &Kubeconfig) -> Option<&kube::config::ExecConfig> {
+    kubeconfig
+        .auth_infos
+        .first()
+        .and_then(|a| a.auth_info.as_ref())
+        .and_then(|a| a.exec.as_ref())
+}
+
+/// Why an approval no longer holds, as precisely as the record tells.
+fn approval_changed(
+    record: &ClusterRecord,
+    exec: &ExecRecord,
+    approval: &ExecApproval,
+    review: &ExecReview,
+) -> VaultError {
+    let change = match review.resolved_path.as_deref() {
+        None => format!(
+            "{} no longer resolves to an executable file (approved: {})",
+            exec.command, approval.resolved_path
+        ),
+        Some(now) if now != approval.resolved_path => format!(
+            "{} now resolves to {now}, not to the approved {}",
+            exec.command, approval.resolved_path
+        ),
+        Some(_) => "its arguments, environment or API version are not the ones approved".into(),
+    };
+    VaultError::ApprovalChanged {
+        cluster: record.name.clone(),
+        command: exec.command.clone(),
+        change,
+    }
+}
+
+/// What the runner needs, from the stored kubeconfig and the approved path.
+fn exec_plan(
+    record: &ClusterRecord,
+    kubeconfig: &Kubeconfig,
+    program: &str,
+) -> Result<exec::ExecPlan, VaultError> {
+    let config =
+        exec_config(kubeconfig).ok_or_else(|| VaultError::Integrity(record.name.clone()))?;
+    let api_version = config.api_version.clone().unwrap_or_default();
+    let cluster = config
+        .provide_cluster_info
+        .then(|| kubeconfig.clusters.first().and_then(|c| c.cluster.as_ref()))
+        .flatten();
+    Ok(exec::ExecPlan {
+        program: PathBuf::from(program),
+        args: config
+            .args
+            .iter()
+            .flatten()
+            .map(|a| Zeroizing::new(a.clone()))
+            .collect(),
+        env: config
+            .env
+            .iter()
+            .flatten()
+            .filter_map(|e| {
+                Some((
+                    e.get("name")?.clone(),
+                    Zeroizing::new(e.get("value")?.clone()),
+                ))
+            })
+            .collect(),
+        interactive_always: config.interactive_mode
+            == Some(kube::config::ExecInteractiveMode::Always),
+        exec_info: Zeroizing::new(exec::exec_info(&api_version, cluster)),
+        api_version,
+    })
+}
+
+/// The stored kubeconfig with its `exec` section replaced by the credential the plugin gave;
+/// kube's client never sees an `exec` section.
+fn with_credential(
+    name: &str,
+    kubeconfig: &Kubeconfig,
+    credential: &exec::Credential,
+) -> Result<ClusterSource, VaultError> {
+    use base64::Engine as _;
+    use secrecy::ExposeSecret as _;
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut kubeconfig = kubeconfig.clone();
+    for named in &mut kubeconfig.auth_infos {
+        if let Some(user) = named.auth_info.as_mut() {
+            user.exec = None;
+            if let Some(token) = &credential.token {
+                user.token = Some(token.expose_secret().to_owned().into());
+            }
+            if let (Some(cert), Some(key)) =
+                (&credential.client_certificate, &credential.client_key)
+            {
+                user.client_certificate_data = Some(b64(cert));
+                user.client_key_data = Some(b64(key.expose_secret()).into());
+            }
+        }
+    }
+    let text = Zeroizing::new(
+        serde_json::to_string(&kubeconfig).map_err(|_| VaultError::Integrity(name.to_owned()))?,
+    );
+    Ok(ClusterSource::from_yaml(name, &text)?)
+}
+
 fn lock(dir: &Path) -> Result<fsio::DirLock, VaultError> {
     fsio::DirLock::acquire(dir).map_err(|e| VaultError::io("lock", dir, e))
 }
@@ -937,19 +1360,27 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// Reads the facts of every cluster in the vault. Clusters that cannot be opened (locked,
-/// keyring unavailable, exec not approved, damaged) are rows with their error; clusters read
-/// successfully get their last-seen time and role recorded.
+/// keyring unavailable, exec not approved or failing, damaged) are rows with their error;
+/// clusters read successfully get their last-seen time and role recorded. An exec cluster the
+/// API server answers 401 gets its plugin run again once, and is read again.
 pub async fn inspect(vault: &Vault) -> Result<EstateView, AppError> {
     let v = vault.clone();
-    let opened = tokio::task::spawn_blocking(move || v.open_all())
+    let prepared = tokio::task::spawn_blocking(move || v.prepare_all())
         .await
         .map_err(|e| AppError::new(crate::ErrorKind::Internal, e.to_string()))?
         .map_err(|e| AppError::from(&e))?;
+    let opened = vault.finish_all(prepared).await;
     let mut sources = Vec::new();
+    let mut generations = std::collections::HashMap::new();
     let mut broken = Vec::new();
     for (record, source) in opened {
         match source {
-            Ok(s) => sources.push(s),
+            Ok((s, generation)) => {
+                if let Some(g) = generation {
+                    generations.insert(s.name.clone(), g);
+                }
+                sources.push(s);
+            }
             Err(e) => broken.push(ClusterSummary {
                 name: record.name.clone(),
                 server: record.server.clone(),
@@ -963,6 +1394,36 @@ pub async fn inspect(vault: &Vault) -> Result<EstateView, AppError> {
         }
     }
     let mut clusters = summarize_all(&sources).await;
+    // One re-run of the plugin for exec clusters whose credential was refused.
+    let mut retried = false;
+    for summary in &mut clusters {
+        let unauthorized = summary
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind == crate::ErrorKind::Unauthorized);
+        let Some(&generation) = generations.get(&summary.name).filter(|_| unauthorized) else {
+            continue;
+        };
+        retried = true;
+        match vault.reopen_tracked(&summary.name, Some(generation)).await {
+            Ok((source, _)) => {
+                if let Some(again) = summarize_all(std::slice::from_ref(&source)).await.pop() {
+                    *summary = again;
+                }
+            }
+            Err(e) => summary.error = Some(AppError::from(&e)),
+        }
+    }
+    if retried {
+        // summarize_all's order: hosts, members, the rest; by name.
+        let rank = |r: ClusterRole| match r {
+            ClusterRole::Host => 0,
+            ClusterRole::Member => 1,
+            ClusterRole::None => 2,
+            ClusterRole::Unknown => 3,
+        };
+        clusters.sort_by(|a, b| rank(a.role).cmp(&rank(b.role)).then(a.name.cmp(&b.name)));
+    }
     let seen: Vec<(String, ClusterRole)> = clusters
         .iter()
         .filter(|c| c.error.is_none())

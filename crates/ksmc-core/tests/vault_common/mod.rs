@@ -118,3 +118,128 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
 }
+
+/// A shell script made executable: `#!/bin/sh` and `body`.
+#[cfg(unix)]
+pub fn script(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// The shell command printing an `ExecCredential` of `api_version` with `token`.
+pub fn print_credential(api_version: &str, token: &str) -> String {
+    let doc = json!({
+        "kind": "ExecCredential",
+        "apiVersion": api_version,
+        "status": {"token": token},
+    });
+    format!("printf '%s' '{doc}'")
+}
+
+pub const EXEC_V1: &str = "client.authentication.k8s.io/v1";
+
+/// The simulated cluster's server, CA data and admin token, read from its kubeconfig.
+pub struct SimAccess {
+    pub server: String,
+    pub ca_data: String,
+    pub token: String,
+}
+
+pub fn sim_access(estate: &ksmc_sim::Estate, cluster: &str) -> SimAccess {
+    use secrecy::ExposeSecret as _;
+    let running = estate.cluster(cluster).unwrap();
+    let kc = kube::config::Kubeconfig::from_yaml(&estate.kubeconfig(running).unwrap()).unwrap();
+    let c = kc.clusters[0].cluster.clone().unwrap();
+    let token = kc.auth_infos[0]
+        .auth_info
+        .as_ref()
+        .unwrap()
+        .token
+        .as_ref()
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    SimAccess {
+        server: c.server.unwrap(),
+        ca_data: c.certificate_authority_data.unwrap(),
+        token,
+    }
+}
+
+/// A kubeconfig for the simulated cluster whose user runs `exec`.
+pub fn exec_doc(access: &SimAccess, exec: Value) -> Value {
+    config(
+        json!({"server": access.server, "certificate-authority-data": access.ca_data}),
+        Some(json!({ "exec": exec })),
+    )
+}
+
+/// Adds `doc` to the vault as `name`.
+pub fn add(vault: &Vault, name: &str, doc: &Value) -> ksmc_core::vault::ClusterRecord {
+    use ksmc_core::vault::import::{self, ImportSource};
+    let prepared = import::prepare(&ImportSource::Text(text(doc)), None).unwrap();
+    vault
+        .add(
+            &prepared,
+            &ksmc_core::vault::AddOptions {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+}
+
+/// Reviews and approves the exec plugin of `name` as it resolves now.
+pub fn approve(vault: &Vault, name: &str) {
+    let review = vault.exec_review(name).unwrap();
+    vault
+        .approve_exec(name, review.fingerprint.as_deref().unwrap())
+        .unwrap();
+}
+
+/// A key store in a file: for tests whose vault is shared by several processes (the key of a
+/// `MemoryKeyStore` dies with its process). Never the developer's keyring.
+#[derive(Debug)]
+pub struct FileKeyStore(pub std::path::PathBuf);
+
+impl ksmc_core::vault::KeyStore for FileKeyStore {
+    fn description(&self) -> String {
+        "test key file".into()
+    }
+    fn persistent(&self) -> bool {
+        true
+    }
+    fn check(&self) -> Result<(), ksmc_core::vault::KeyringError> {
+        Ok(())
+    }
+    fn get(
+        &self,
+        account: &str,
+    ) -> Result<Option<zeroize::Zeroizing<String>>, ksmc_core::vault::KeyringError> {
+        Ok(std::fs::read_to_string(self.0.join(account))
+            .ok()
+            .map(zeroize::Zeroizing::new))
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), ksmc_core::vault::KeyringError> {
+        std::fs::write(self.0.join(account), secret).unwrap();
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), ksmc_core::vault::KeyringError> {
+        let _ = std::fs::remove_file(self.0.join(account));
+        Ok(())
+    }
+}
+
+/// Whether a process is gone (or a zombie nobody reaped yet: it runs nothing).
+#[cfg(target_os = "linux")]
+pub fn process_gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
