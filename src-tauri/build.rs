@@ -10,6 +10,12 @@ fn main() {
             "vault_remove",
             "vault_exec_review",
             "vault_approve_exec",
+            "plan_workflow",
+            "apply_run",
+            "resume_run",
+            "cancel_run",
+            "list_runs",
+            "run_script",
         ]),
     ))
     .expect("tauri-build failed");

@@ -5,8 +5,10 @@
 use ksmc_core::AppError;
 use ksmc_core::fleet::FleetReport;
 use ksmc_core::vault::{ClusterRecord, ExecReview, VaultListing};
+use ksmc_core::workflow::{Plan, RunEvent, RunReport, RunSummary, WorkflowInput};
+use tauri::ipc::Channel;
 
-use crate::state::{AppState, EstateInfo};
+use crate::state::{AppState, ChannelProgress, EstateInfo};
 
 /// Where the open estate comes from (demo or a directory). Reads no cluster.
 #[tauri::command]
@@ -71,4 +73,63 @@ pub async fn vault_approve_exec(
     state
         .with_vault(move |v| v.approve_exec(&name, &fingerprint))
         .await
+}
+
+/// Plans a workflow from live reads and saves it as a run (the plan's `id`). Writes nothing
+/// to any cluster.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_workflow(
+    state: tauri::State<'_, AppState>,
+    input: WorkflowInput,
+) -> Result<Plan, AppError> {
+    state.plan_workflow(&input).await
+}
+
+/// Applies a reviewed run; progress arrives on `on_event` in order. A plan the estate no
+/// longer matches is refused (`StalePlan`), a held estate too (`Locked`).
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_run(
+    state: tauri::State<'_, AppState>,
+    run_id: String,
+    on_event: Channel<RunEvent>,
+) -> Result<RunReport, AppError> {
+    state
+        .apply_run(&run_id, false, ChannelProgress(on_event))
+        .await
+}
+
+/// Carries on a run after a crash, a block, a pause or a cancel (steps done are skipped).
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_run(
+    state: tauri::State<'_, AppState>,
+    run_id: String,
+    on_event: Channel<RunEvent>,
+) -> Result<RunReport, AppError> {
+    state
+        .apply_run(&run_id, true, ChannelProgress(on_event))
+        .await
+}
+
+/// Stops a running run before its next step.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_run(state: tauri::State<'_, AppState>, run_id: String) -> Result<(), AppError> {
+    state.cancel_run(&run_id)
+}
+
+/// Every saved run with its status and progress, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_runs(state: tauri::State<'_, AppState>) -> Result<Vec<RunSummary>, AppError> {
+    state.list_runs()
+}
+
+/// A run's plan as a shell script of kubectl commands, for review or export.
+#[tauri::command]
+#[specta::specta]
+pub fn run_script(state: tauri::State<'_, AppState>, run_id: String) -> Result<String, AppError> {
+    state.run_script(&run_id)
 }

@@ -18,8 +18,24 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::vault_remove,
             commands::vault_exec_review,
             commands::vault_approve_exec,
+            commands::plan_workflow,
+            commands::apply_run,
+            commands::resume_run,
+            commands::cancel_run,
+            commands::list_runs,
+            commands::run_script,
         ])
         .disable_serde_phases()
+        // Plans carry request bodies as JSON values (`Action::CreateObject`, `MergePatch`):
+        // the UI only shows them, so they are `unknown` there rather than a number union
+        // Specta refuses (its i64 arm).
+        .semantic_types(
+            specta_typescript::semantic::Configuration::empty().define::<serde_json::Value>(
+                |_| specta_typescript::define("unknown").into(),
+                None,
+                None,
+            ),
+        )
 }
 
 /// Writes the TypeScript bindings for the commands and their types.

@@ -4,170 +4,17 @@
 //! switch to Simplified Chinese; show the vault; and come back at the size it was left at.
 //! Screenshots go to target/e2e/.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use common::{
+    TempDir, choose_language, click, connect, free_port, repo, shot, start_driver, visible_text,
+    visible_text_matching, wait_for,
+};
+use fantoccini::Client;
 use fantoccini::error::CmdError;
-use fantoccini::{Client, ClientBuilder, Locator};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A directory removed when the test ends.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn start_driver(port: u16, home: &Path) -> Driver {
-    let native = free_port();
-    let child =
-        Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            // The app's vault and its remembered window state live in a throwaway directory,
-            // never the developer's own.
-            .env("KSMC_HOME", home.join("ksmc"))
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tauri-driver must be installed (bash .ci/setup installs it)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    // Both tauri-driver and the WebKitWebDriver behind it must listen before a session is
-    // requested; a request that races them starts an app whose page never loads.
-    for p in [port, native] {
-        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on {p}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    Driver(child)
-}
-
-async fn connect(port: u16, app: &Path) -> Client {
-    let caps: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_value(serde_json::json!({
-            "browserName": "wry",
-            "tauri:options": {"application": app},
-        }))
-        .unwrap();
-    // tauri-driver answers before its WebKitWebDriver is ready: retry the session briefly.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let attempt = tokio::time::timeout(
-            Duration::from_secs(30),
-            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}")),
-        )
-        .await;
-        match attempt {
-            Ok(Ok(client)) => return client,
-            Ok(Err(e)) if Instant::now() < deadline => {
-                eprintln!("WebDriver session not ready yet: {e}");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            Ok(Err(e)) => panic!("no WebDriver session with the app: {e}"),
-            Err(_) => panic!("WebDriver session creation hung for 30 s"),
-        }
-    }
-}
-
-fn css(testid: &str) -> String {
-    format!("[data-testid='{testid}']")
-}
-
-/// The text a user sees in an element, once it has any (content fades in after data arrives).
-async fn visible_text(client: &Client, testid: &str) -> Result<String, CmdError> {
-    visible_text_matching(client, testid, |t| !t.trim().is_empty()).await
-}
-
-/// The element's rendered text once `ok` accepts it, or what it was at the deadline.
-async fn visible_text_matching(
-    client: &Client,
-    testid: &str,
-    ok: impl Fn(&str) -> bool,
-) -> Result<String, CmdError> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        // innerText (rendered text) through script: WebKitWebDriver's element-text atom drops
-        // the text of some styled table cells.
-        let text = client
-            .execute(
-                "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
-                vec![serde_json::json!(css(testid))],
-            )
-            .await?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if ok(&text) || Instant::now() > deadline {
-            return Ok(text);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_for(client: &Client, testid: &str) -> Result<(), CmdError> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(45))
-        .for_element(Locator::Css(&css(testid)))
-        .await
-        .map(drop)
-}
-
-async fn click(client: &Client, testid: &str) -> Result<(), CmdError> {
-    client.find(Locator::Css(&css(testid))).await?.click().await
-}
-
-/// A screenshot once WebKit has painted the last change (a sticky header can lag a frame).
-async fn shot(client: &Client) -> Result<Vec<u8>, CmdError> {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    client.screenshot().await
-}
-
-async fn choose_language(client: &Client, language: &str) -> Result<(), CmdError> {
-    client
-        .find(Locator::Css(&css("language-switch")))
-        .await?
-        .select_by_value(language)
-        .await
-}
 
 /// Everything read from the window, checked after the session is closed.
 #[derive(Debug, Default)]
@@ -278,7 +125,7 @@ async fn the_window_shows_the_estate_a_cluster_chinese_and_the_vault() {
     let home = TempDir(std::env::temp_dir().join(format!("ksmc-e2e-{}", std::process::id())));
     std::fs::create_dir_all(&home.0).unwrap();
     let port = free_port();
-    let _driver = start_driver(port, &home.0);
+    let _driver = start_driver(port, &home.0, &[]);
     let client = connect(port, &app).await;
 
     let result = tokio::time::timeout(Duration::from_secs(150), drive(&client))

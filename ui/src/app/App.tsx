@@ -1,34 +1,56 @@
 import { useCallback, useState } from "react";
 import { Shell } from "../components/Shell";
 import type { NavId } from "../components/Sidebar";
+import { ActivityScreen } from "../features/activity/ActivityScreen";
+import { UnfinishedNotice } from "../features/activity/UnfinishedNotice";
 import { ClusterDetailScreen } from "../features/cluster-detail/ClusterDetailScreen";
 import { EstateScreen } from "../features/clusters/EstateScreen";
 import { VaultScreen } from "../features/vault/VaultScreen";
+import { WorkflowSessionProvider } from "../features/workflows/session";
+import { WorkflowsScreen } from "../features/workflows/WorkflowsScreen";
 
-/** Which screen is on: the estate, one cluster of it, or the vault. */
-export type Screen = { kind: "estate" } | { kind: "cluster"; name: string } | { kind: "vault" };
+/** Which screen is on: the estate, one cluster of it, the workflows, the activity, the vault. */
+export type Screen =
+  | { kind: "estate" }
+  | { kind: "cluster"; name: string }
+  | { kind: "workflows" }
+  | { kind: "activity" }
+  | { kind: "vault" };
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: "estate" });
   const openCluster = useCallback((name: string) => {
     setScreen({ kind: "cluster", name });
   }, []);
+  const showWorkflows = useCallback(() => {
+    setScreen({ kind: "workflows" });
+  }, []);
   const navigate = (id: NavId) => {
-    if (id === "estate" || id === "vault") setScreen({ kind: id });
+    if (id === "estate" || id === "vault" || id === "workflows" || id === "activity") setScreen({ kind: id });
   };
+  const active: NavId = screen.kind === "cluster" ? "estate" : screen.kind;
   return (
-    <Shell active={screen.kind === "vault" ? "vault" : "estate"} onNavigate={navigate}>
-      {screen.kind === "estate" && <EstateScreen onOpenCluster={openCluster} />}
-      {screen.kind === "cluster" && (
-        <ClusterDetailScreen
-          key={screen.name}
-          name={screen.name}
-          onBack={() => {
-            setScreen({ kind: "estate" });
+    <WorkflowSessionProvider onShow={showWorkflows}>
+      <Shell active={active} onNavigate={navigate}>
+        <UnfinishedNotice
+          onOpenActivity={() => {
+            setScreen({ kind: "activity" });
           }}
         />
-      )}
-      {screen.kind === "vault" && <VaultScreen />}
-    </Shell>
+        {screen.kind === "estate" && <EstateScreen onOpenCluster={openCluster} />}
+        {screen.kind === "cluster" && (
+          <ClusterDetailScreen
+            key={screen.name}
+            name={screen.name}
+            onBack={() => {
+              setScreen({ kind: "estate" });
+            }}
+          />
+        )}
+        {screen.kind === "workflows" && <WorkflowsScreen />}
+        {screen.kind === "activity" && <ActivityScreen />}
+        {screen.kind === "vault" && <VaultScreen />}
+      </Shell>
+    </WorkflowSessionProvider>
   );
 }

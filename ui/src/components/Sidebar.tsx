@@ -23,10 +23,10 @@ interface NavItem {
 
 const NAV: readonly NavItem[] = [
   { id: "estate", icon: <EstateIcon />, soon: false },
-  { id: "workflows", icon: <WorkflowIcon />, soon: true },
+  { id: "workflows", icon: <WorkflowIcon />, soon: false },
   { id: "access", icon: <AccessIcon />, soon: true },
   { id: "components", icon: <ComponentsIcon />, soon: true },
-  { id: "activity", icon: <ActivityIcon />, soon: true },
+  { id: "activity", icon: <ActivityIcon />, soon: false },
   { id: "vault", icon: <VaultIcon />, soon: false },
 ];
 

@@ -1,5 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { commands, type EstateInfo, type ExecReview, type FleetReport, type VaultListing } from "./bindings";
+import { Channel } from "@tauri-apps/api/core";
+import {
+  commands,
+  type EstateInfo,
+  type ExecReview,
+  type FleetReport,
+  type Plan,
+  type RunEvent,
+  type RunReport,
+  type RunSummary,
+  type VaultListing,
+  type WorkflowInput,
+} from "./bindings";
 import { toIpcError, type IpcError } from "./errors";
 
 declare module "@tanstack/react-query" {
@@ -14,6 +26,7 @@ export const queryKeys = {
   fleet: ["fleet"] as const,
   vault: ["vault"] as const,
   execReview: (name: string) => ["vault", "exec-review", name] as const,
+  runs: ["runs"] as const,
 };
 
 /**
@@ -115,4 +128,37 @@ export function useApproveExec() {
   return useVaultMutation(({ name, fingerprint }: { name: string; fingerprint: string }) =>
     call(() => commands.vaultApproveExec(name, fingerprint)),
   );
+}
+
+/** Every saved run, newest first (`list_runs`). */
+export function useRuns() {
+  return useQuery({
+    queryKey: queryKeys.runs,
+    queryFn: (): Promise<RunSummary[]> => call(() => commands.listRuns()),
+    staleTime: 0,
+  });
+}
+
+/** Plans a workflow from live reads and saves it as a run (`plan_workflow`). Writes nothing. */
+export function planWorkflow(input: WorkflowInput): Promise<Plan> {
+  return call(() => commands.planWorkflow(input));
+}
+
+/**
+ * Applies a reviewed run (or resumes one), calling `onEvent` for each progress event in order;
+ * resolves with the run's report. Refusals before any write (stale plan, locked) throw.
+ */
+export function startRun(runId: string, resume: boolean, onEvent: (event: RunEvent) => void): Promise<RunReport> {
+  const channel = new Channel<RunEvent>(onEvent);
+  return call(() => (resume ? commands.resumeRun(runId, channel) : commands.applyRun(runId, channel)));
+}
+
+/** Asks a running run to stop before its next step (`cancel_run`). */
+export function cancelRun(runId: string): Promise<null> {
+  return call(() => commands.cancelRun(runId));
+}
+
+/** A run's plan as a shell script of kubectl commands (`run_script`). */
+export function fetchRunScript(runId: string): Promise<string> {
+  return call(() => commands.runScript(runId));
 }

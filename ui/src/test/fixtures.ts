@@ -1,4 +1,5 @@
 import type {
+  Action,
   ClusterFacts,
   ClusterRole,
   Condition,
@@ -6,7 +7,11 @@ import type {
   Finding,
   FleetReport,
   ManagedCluster,
+  Plan,
   Project,
+  RunReport,
+  RunSummary,
+  Step,
   VaultEntry,
   VaultListing,
 } from "../ipc/bindings";
@@ -83,6 +88,9 @@ export function facts({ name, role = "member", ksVersion = "v3.4.1", k8sVersion 
         ? null
         : {
             version: { value: ksVersion, source: CC },
+            generation: { value: "3.x", source: "GET /apis/tenant.kubesphere.io" },
+            recordedName: host ? null : { value: name, source: CONFIG },
+            managedBy: null,
             configuredRole: { value: role, source: CC },
             configuredJwtFingerprint: null,
             effective: {
@@ -123,6 +131,8 @@ export function facts({ name, role = "member", ksVersion = "v3.4.1", k8sVersion 
       ],
       source: "users.iam.kubesphere.io",
     },
+    extensions: { items: null, source: "extensions.kubesphere.io" },
+    installPlans: { items: null, source: "installplans.kubesphere.io" },
     factErrors: [],
     error: null,
   };
@@ -219,5 +229,121 @@ export function vaultListing(entries: VaultEntry[]): VaultListing {
       error: null,
     },
     clusters: entries,
+  };
+}
+
+/** The `migrate` scenario: prod-1 bound to old-host, and new-host waiting for it. */
+export function migrateFleet(): FleetReport {
+  return {
+    clusters: [
+      facts({ name: "old-host", role: "host", managed: [managedCluster({ name: "prod-1", uid: "uid-prod-1" })] }),
+      facts({ name: "new-host", role: "host" }),
+      facts({
+        name: "prod-1",
+        role: "member",
+        projects: [project("apps-web", "ws-apps"), project("data-etl", "ws-data")],
+      }),
+    ],
+    findings: [],
+  };
+}
+
+function step(id: number, title: string, action: Action, changes: string[] = []): Step {
+  return {
+    id,
+    title,
+    action,
+    request: `REQUEST ${String(id)}`,
+    changes,
+    kubectl: [`kubectl step-${String(id)}`],
+    protects: `protects ${String(id)}`,
+  };
+}
+
+/** A migrate plan as `plan_workflow` returns it, shortened. */
+export function migratePlan(): Plan {
+  return {
+    format: 1,
+    id: "5d1c0b8e-0000-4000-8000-000000000001",
+    input: {
+      workflow: "migrate",
+      member: "prod-1",
+      oldHost: "old-host",
+      newHost: "new-host",
+      clusterName: null,
+      projects: null,
+      workspaceMap: {},
+      settleSeconds: 30,
+    },
+    title: "Migrate prod-1 from old-host to new-host as prod-1, keeping 2 namespaces",
+    createdAt: "2026-11-27T07:00:00Z",
+    inventory: [
+      { cluster: "prod-1", name: "apps-web", uid: "u1", workspace: "ws-apps", otherOwners: [] },
+      { cluster: "prod-1", name: "data-etl", uid: "u2", workspace: "ws-data", otherOwners: [] },
+    ],
+    warnings: ["old-host keeps its workspace templates"],
+    phases: [
+      {
+        title: "Unbind the projects",
+        concurrent: true,
+        steps: [
+          step(0, "Unbind apps-web", { kind: "unbindNamespace", cluster: "prod-1", namespace: "apps-web", uid: "u1" }, [
+            "- label kubesphere.io/workspace=ws-apps",
+            "- ownerReference Workspace ws-apps",
+          ]),
+          step(1, "Unbind data-etl", { kind: "unbindNamespace", cluster: "prod-1", namespace: "data-etl", uid: "u2" }),
+        ],
+      },
+      {
+        title: "Leave the old host",
+        concurrent: false,
+        steps: [step(2, "Delete Cluster prod-1 on old-host", { kind: "deleteCluster", host: "old-host", name: "prod-1", uid: "c1" })],
+      },
+      {
+        title: "Join the new host",
+        concurrent: false,
+        steps: [
+          step(3, "Create Cluster prod-1 on new-host", {
+            kind: "createCluster",
+            host: "new-host",
+            member: "prod-1",
+            name: "prod-1",
+            serviceAccount: "ksmc-host",
+            namespace: "kube-system",
+          }, ["+ Cluster prod-1"]),
+          step(4, "Wait until prod-1 is Ready", { kind: "waitClusterReady", host: "new-host", name: "prod-1" }),
+        ],
+      },
+    ],
+    hash: "ab".repeat(32),
+  };
+}
+
+export function runReport(overrides: Partial<RunReport> = {}): RunReport {
+  return {
+    runId: migratePlan().id,
+    workflow: "migrate",
+    status: "succeeded",
+    step: null,
+    stepTitle: null,
+    reason: null,
+    stepsDone: 5,
+    stepsTotal: 5,
+    writes: 4,
+    kept: 2,
+    inventoryHash: "cd".repeat(32),
+    ...overrides,
+  };
+}
+
+export function runSummary(overrides: Partial<RunSummary> & Pick<RunSummary, "id" | "status">): RunSummary {
+  return {
+    workflow: "unbind",
+    title: `Unbind prod-1 (${overrides.id})`,
+    createdAt: "2026-11-27T07:00:00Z",
+    stepsDone: 2,
+    stepsTotal: 5,
+    reason: null,
+    ...overrides,
   };
 }

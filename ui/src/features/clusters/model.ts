@@ -15,7 +15,9 @@ export function roleOf(cluster: ClusterFacts): ClusterRole {
 /** A host: the effective config says `clusterRole: host` and multi-cluster is enabled. */
 export function isHost(cluster: ClusterFacts): boolean {
   const effective = cluster.kubesphere?.effective;
-  return effective?.clusterRole === "host" && effective.multiclusterEnabled;
+  if (effective?.clusterRole !== "host") return false;
+  // KubeSphere 4.x has no multicluster.enable: the role alone makes a host.
+  return effective.multiclusterEnabled || cluster.kubesphere?.generation.value === "4.x";
 }
 
 export function kubesphereVersion(cluster: ClusterFacts): string | null {

@@ -1,7 +1,8 @@
-import { Badge, Box, Code, Group, Text, Title } from "@mantine/core";
+import { Badge, Box, Button, Code, Group, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { CopyButton } from "../../components/CopyButton";
 import type { Finding } from "../../ipc/bindings";
+import { useOptionalWorkflowSession } from "../workflows/sessionContext";
 import { SEVERITY_COLORS } from "./findings";
 
 /** One finding: severity, where, what is wrong and how to fix it. */
@@ -9,6 +10,8 @@ export function FindingItem({ finding }: { finding: Finding }) {
   const { t } = useTranslation();
   const { severity, cluster, object, title, explanation, fix } = finding;
   const commands = fix.commands.join("\n");
+  const session = useOptionalWorkflowSession();
+  const workflow = fix.workflow;
   return (
     <Box
       component="li"
@@ -44,6 +47,18 @@ export function FindingItem({ finding }: { finding: Finding }) {
       <Text size="sm" mt={6}>
         <strong>{t("findings.fix")}</strong> {fix.summary}
       </Text>
+      {workflow !== null && session !== null && (
+        <Button
+          size="compact-sm"
+          variant="light"
+          mt="xs"
+          data-testid="finding-fix-it"
+          disabled={session.stage.kind === "running" || session.stage.kind === "planning"}
+          onClick={() => void session.plan(workflow)}
+        >
+          {t("findings.fixIt")}
+        </Button>
+      )}
       {commands !== "" && (
         <Box className="command-block" mt="xs">
           <Code block data-testid="finding-commands" className="command-block__code">
