@@ -43,10 +43,7 @@ fn no_banned_yaml_crates() {
 
 #[test]
 fn tauri_is_a_patched_2x() {
-    let tauri: Vec<_> = lock()
-        .into_iter()
-        .filter(|(n, _)| n == "tauri")
-        .collect();
+    let tauri: Vec<_> = lock().into_iter().filter(|(n, _)| n == "tauri").collect();
     assert_eq!(tauri.len(), 1, "{tauri:?}");
     let v = version(&tauri[0].1);
     assert!(

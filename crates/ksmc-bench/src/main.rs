@@ -1,0 +1,76 @@
+//! `ksmc-bench`: ksmc's benchmarks, each beside its baseline in the same run (issue 8).
+//!
+//! ```text
+//! cargo run --release -p ksmc-bench -- unbind  [--kubectl-sample 100 | --kubectl-full]
+//! cargo run --release -p ksmc-bench -- inspect [--members 20 --namespaces 2000]
+//! cargo run --release -p ksmc-bench -- sim
+//! cargo run --release -p ksmc-bench -- scale   [--namespaces 100,1000,10000 --svg scale.svg]
+//! ```
+//!
+//! Every suite takes `--runs N`, prints a table of medians (`| measure | ksmc | baseline |
+//! ratio |`) and writes JSON with `--json PATH`. See `docs/BENCHMARKS.md`.
+
+mod common;
+mod inspect;
+mod ops;
+mod scale;
+mod sim;
+mod unbind;
+mod worker;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ksmc-bench",
+    about = "ksmc against its baselines (kubectl, the latency floor, a bare server), side by side in one run"
+)]
+struct Cli {
+    #[command(subcommand)]
+    suite: Suite,
+}
+
+#[derive(Debug, Subcommand)]
+enum Suite {
+    /// Unbind a member keeping 1,000 projects at 20 ms: ksmc vs the seed's kubectl loop.
+    Unbind(unbind::Args),
+    /// Inspect the `big` estate at 20 ms: ksmc vs the kubectl sequence vs the latency floor.
+    Inspect(inspect::Args),
+    /// The simulator's own benchmark (LIST 10,000 namespaces, requests/s) vs a bare server.
+    Sim(sim::Args),
+    /// Inspect and unbind time and peak memory from 100 to 10,000 namespaces per member.
+    Scale(scale::Args),
+    /// One ksmc operation in a child process (used by the suites for memory readings).
+    #[command(hide = true)]
+    Worker(worker::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ksmc-bench: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.suite {
+            Suite::Unbind(a) => unbind::run(a).await,
+            Suite::Inspect(a) => inspect::run(a).await,
+            Suite::Sim(a) => sim::run(&a),
+            Suite::Scale(a) => scale::run(a).await,
+            Suite::Worker(a) => worker::run(a).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ksmc-bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
