@@ -377,7 +377,8 @@ pub async fn plan(
     if !delete_steps.is_empty() {
         phases.push(Phase {
             title: "Delete the old workspaces on the member".into(),
-            concurrent: false,
+            // Each deletion re-checks its own tripwire first, so they can go side by side.
+            concurrent: true,
             steps: delete_steps,
         });
     }
