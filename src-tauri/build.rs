@@ -10,6 +10,8 @@ fn main() {
             "vault_remove",
             "vault_exec_review",
             "vault_approve_exec",
+            "vault_contexts",
+            "vault_add",
             "plan_workflow",
             "apply_run",
             "resume_run",

@@ -4,10 +4,11 @@
 
 use ksmc_core::AppError;
 use ksmc_core::fleet::FleetReport;
-use ksmc_core::vault::{ClusterRecord, ExecReview, VaultListing};
+use ksmc_core::vault::{Acknowledgement, ClusterRecord, ExecReview, VaultListing};
 use ksmc_core::workflow::{Plan, RunEvent, RunReport, RunSummary, WorkflowInput};
 use tauri::ipc::Channel;
 
+use crate::import::{self, AddChoice, AddOutcome, ContextsPreview, KubeconfigSource};
 use crate::state::{AppState, ChannelProgress, EstateInfo};
 
 /// Where the open estate comes from (demo or a directory). Reads no cluster.
@@ -132,4 +133,31 @@ pub fn list_runs(state: tauri::State<'_, AppState>) -> Result<Vec<RunSummary>, A
 #[specta::specta]
 pub fn run_script(state: tauri::State<'_, AppState>, run_id: String) -> Result<String, AppError> {
     state.run_script(&run_id)
+}
+
+/// The contexts of a kubeconfig (pasted text or the user's own), each with the
+/// acknowledgements it needs, its exec plugin's command, or why the vault refuses it. Stores
+/// nothing; the pasted text is never sent back.
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_contexts(source: KubeconfigSource) -> Result<ContextsPreview, AppError> {
+    tokio::task::spawn_blocking(move || import::contexts(&source))
+        .await
+        .map_err(|e| AppError::new(ksmc_core::ErrorKind::Internal, format!("import task: {e}")))?
+        .map_err(AppError::from)
+}
+
+/// Seals the chosen contexts of a kubeconfig into the vault under their names, with the
+/// acknowledgements the user ticked. Exec plugins are stored pending approval.
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_add(
+    state: tauri::State<'_, AppState>,
+    source: KubeconfigSource,
+    choices: Vec<AddChoice>,
+    acknowledgements: Vec<Acknowledgement>,
+) -> Result<Vec<AddOutcome>, AppError> {
+    state
+        .with_vault(move |v| import::add(v, &source, &choices, &acknowledgements))
+        .await
 }

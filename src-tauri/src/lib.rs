@@ -1,6 +1,7 @@
 //! The ksmc desktop app: Tauri command adapters over ksmc-core, and the app state.
 
 pub mod commands;
+pub mod import;
 pub mod state;
 pub mod window;
 
@@ -18,6 +19,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::vault_remove,
             commands::vault_exec_review,
             commands::vault_approve_exec,
+            commands::vault_contexts,
+            commands::vault_add,
             commands::plan_workflow,
             commands::apply_run,
             commands::resume_run,

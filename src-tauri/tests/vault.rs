@@ -146,3 +146,82 @@ async fn the_estate_info_reads_no_cluster() {
     assert_eq!(info.source, ksmc_core::EstateSource::Directory);
     assert_eq!(info.label, dir.path().join("estate").display().to_string());
 }
+
+#[tokio::test]
+async fn add_from_pasted_text_returns_no_secret_and_gates_acknowledgements() {
+    use ksmc_core::vault::Acknowledgement;
+    use ksmc_desktop_lib::import::{self, AddChoice, KubeconfigSource};
+
+    const PASTE_TOKEN: &str = "canary-paste-token-3e7b0c";
+    let (_dir, state) = state_with_vault().await;
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: a\n  cluster:\n    server: https://127.0.0.1:6443\n- name: b\n  cluster:\n    server: https://127.0.0.2:6443\n    insecure-skip-tls-verify: true\n- name: c\n  cluster:\n    server: http://10.1.2.3:80\ncontexts:\n- name: a\n  context:\n    cluster: a\n    user: u\n- name: b\n  context:\n    cluster: b\n    user: u\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: {PASTE_TOKEN}\n"
+    );
+    let source = KubeconfigSource::Text { text };
+    assert!(!format!("{source:?}").contains(PASTE_TOKEN));
+
+    let preview = import::contexts(&source).unwrap();
+    let json = serde_json::to_string(&preview).unwrap();
+    assert!(!json.contains(PASTE_TOKEN), "token in the preview: {json}");
+    let by = |n: &str| preview.contexts.iter().find(|c| c.name == n).unwrap();
+    assert!(by("a").refusal.is_none() && by("a").needs_acknowledgement.is_empty());
+    assert_eq!(
+        by("b").needs_acknowledgement,
+        vec![Acknowledgement::InsecureSkipTlsVerify]
+    );
+    assert_eq!(by("c").refusal.as_ref().unwrap().reason, "plain-http");
+
+    let choices = vec![
+        AddChoice {
+            context: "a".into(),
+            name: "alpha".into(),
+        },
+        AddChoice {
+            context: "b".into(),
+            name: "beta".into(),
+        },
+    ];
+    // Without the acknowledgement, b is refused and a is added.
+    let src = source.clone();
+    let ch = choices.clone();
+    let outcomes = state
+        .with_vault(move |v| import::add(v, &src, &ch, &[]))
+        .await
+        .unwrap();
+    let json = serde_json::to_string(&outcomes).unwrap();
+    assert!(!json.contains(PASTE_TOKEN), "token in the outcome: {json}");
+    assert!(outcomes[0].record.is_some());
+    assert_eq!(
+        outcomes[1].refusal.as_ref().unwrap().reason,
+        "needs-acknowledgement"
+    );
+
+    // Acknowledged, b is added.
+    let src = source.clone();
+    let ch = vec![choices[1].clone()];
+    let outcomes = state
+        .with_vault(move |v| import::add(v, &src, &ch, &[Acknowledgement::InsecureSkipTlsVerify]))
+        .await
+        .unwrap();
+    let json = serde_json::to_string(&outcomes).unwrap();
+    assert!(!json.contains(PASTE_TOKEN), "token in the outcome: {json}");
+    assert_eq!(outcomes[0].record.as_ref().unwrap().name, "beta");
+
+    let listing = state.with_vault(|v| v.list()).await.unwrap();
+    let json = serde_json::to_string(&listing).unwrap();
+    assert!(!json.contains(PASTE_TOKEN), "token in the listing: {json}");
+    assert_eq!(listing.status.clusters, 4);
+
+    // A name already taken is refused with its reason, and errors carry no secret either.
+    let src = source.clone();
+    let outcomes = state
+        .with_vault(move |v| import::add(v, &src, &[choices[0].clone()], &[]))
+        .await
+        .unwrap();
+    assert_eq!(outcomes[0].refusal.as_ref().unwrap().reason, "name-taken");
+    assert!(
+        !serde_json::to_string(&outcomes)
+            .unwrap()
+            .contains(PASTE_TOKEN)
+    );
+}

@@ -22,6 +22,17 @@ export const commands = {
 	/**  Approves a cluster's exec plugin exactly as reviewed (`fingerprint` from the review). */
 	vaultApproveExec: (name: string, fingerprint: string) => typedError<ClusterRecord, AppError>(__TAURI_INVOKE("vault_approve_exec", { name, fingerprint })),
 	/**
+	 *  The contexts of a kubeconfig (pasted text or the user's own), each with the
+	 *  acknowledgements it needs, its exec plugin's command, or why the vault refuses it. Stores
+	 *  nothing; the pasted text is never sent back.
+	 */
+	vaultContexts: (source: KubeconfigSource) => typedError<ContextsPreview, AppError>(__TAURI_INVOKE("vault_contexts", { source })),
+	/**
+	 *  Seals the chosen contexts of a kubeconfig into the vault under their names, with the
+	 *  acknowledgements the user ticked. Exec plugins are stored pending approval.
+	 */
+	vaultAdd: (source: KubeconfigSource, choices: AddChoice[], acknowledgements: Acknowledgement[]) => typedError<AddOutcome[], AppError>(__TAURI_INVOKE("vault_add", { source, choices, acknowledgements })),
+	/**
 	 *  Plans a workflow from live reads and saves it as a run (the plan's `id`). Writes nothing
 	 *  to any cluster.
 	 */
@@ -118,6 +129,19 @@ export type Action =
 { kind: "createObject"; cluster: string; resource: ResourceRef; body: unknown } | 
 /**  Merge-patch an object (with its resourceVersion); done when the patch already holds. */
 { kind: "mergePatch"; cluster: string; resource: ResourceRef; name: string; patch: unknown };
+
+/**  One context to add, under a name. */
+export type AddChoice = {
+	context: string,
+	name: string,
+};
+
+/**  What happened to one context. */
+export type AddOutcome = {
+	context: string,
+	record: ClusterRecord | null,
+	refusal: Refusal | null,
+};
 
 /**
  *  An error as data: kind, a human message that never contains a secret, and the HTTP status
@@ -234,6 +258,26 @@ export type Condition = {
 	reason: string | null,
 	message: string | null,
 	lastUpdateTime: string | null,
+};
+
+/**  One context of the kubeconfig and what adding it needs. */
+export type ContextPreview = {
+	name: string,
+	cluster: string,
+	server: string | null,
+	current: boolean,
+	authKind: AuthKind | null,
+	/**  Risky fields that must be acknowledged to add it. */
+	needsAcknowledgement: Acknowledgement[],
+	/**  Its exec plugin's command: stored, pending approval before it ever runs. */
+	execCommand: string | null,
+	/**  Why it cannot be added, when the vault refuses it. */
+	refusal: Refusal | null,
+};
+
+/**  The contexts of a kubeconfig, for the picker. */
+export type ContextsPreview = {
+	contexts: ContextPreview[],
 };
 
 /**  Multi-cluster settings of the effective `kubesphere.yaml`. */
@@ -469,6 +513,13 @@ export type KubeSphereFacts = {
 	components: Component[],
 };
 
+/**  Where the kubeconfig to add comes from. */
+export type KubeconfigSource = 
+/**  Pasted text (a secret: never sent back). */
+{ kind: "text"; text: string } | 
+/**  The user's kubeconfig: the `KUBECONFIG` list, else `~/.kube/config`. */
+{ kind: "user" };
+
 /**  A list read from a cluster: `None` when the resource type is not installed there. */
 export type Listed<T> = {
 	items: T[] | null,
@@ -547,6 +598,12 @@ export type Project = {
 	 *  (its workloads run on the members).
 	 */
 	kubefedHostNamespace: boolean,
+};
+
+/**  Why something was refused: the stable reason and the core's message (no secret value). */
+export type Refusal = {
+	reason: string,
+	error: AppError,
 };
 
 /**  Which API an object of a generic step lives in. */

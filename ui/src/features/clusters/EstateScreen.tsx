@@ -14,6 +14,7 @@ import { countByCluster } from "../fleet/findings";
 import { TopologyView } from "../topology/TopologyView";
 import { ClusterTable } from "./ClusterTable";
 import { EstateSummary } from "./EstateSummary";
+import { WelcomeCard } from "./WelcomeCard";
 
 /**
  * The first screen: every cluster of the open estate at a glance, from one fleet inspection
@@ -115,6 +116,7 @@ export function EstateScreen({ onOpenCluster }: { onOpenCluster: (name: string) 
             <Text size="sm">{t("estate.demoHint")}</Text>
           </Alert>
         )}
+        {info.data && info.data.source !== "demo" && <WelcomeCard />}
         {body}
       </Stack>
     </>

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Code, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Alert, Button, Code, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CopyButton } from "../../components/CopyButton";
@@ -7,6 +7,7 @@ import { ErrorPanel } from "../../components/ErrorPanel";
 import { TopBar } from "../../components/TopBar";
 import { FlaskIcon, RefreshIcon, VaultIcon } from "../../components/icons";
 import { useEstateInfo, useVault } from "../../ipc/queries";
+import { AddClusterDialog } from "./AddClusterDialog";
 import { ExecReviewDialog } from "./ExecReviewDialog";
 import { KeyringCard } from "./KeyringCard";
 import { RemoveDialog } from "./RemoveDialog";
@@ -23,9 +24,14 @@ export function VaultScreen() {
   const info = useEstateInfo();
   const [dialog, setDialog] = useState<{ action: VaultAction; name: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
   const { data, error, isFetching, refetch } = vault;
   const close = () => {
     setDialog(null);
+  };
+  const openAdd = () => {
+    setDone(null);
+    setAdding(true);
   };
 
   let body;
@@ -38,7 +44,15 @@ export function VaultScreen() {
             {t("vault.keyring.clusters")}
           </Title>
           {data.clusters.length === 0 ? (
-            <EmptyState icon={<VaultIcon />} title={t("vault.emptyTitle")}>
+            <EmptyState
+              icon={<VaultIcon />}
+              title={t("vault.emptyTitle")}
+              action={
+                <Button onClick={openAdd} data-testid="vault-add-empty">
+                  {t("vault.add.open")}
+                </Button>
+              }
+            >
               {t("vault.emptyBody")}
               <Group gap="xs" justify="center" mt="sm" wrap="nowrap">
                 <Code>{ADD_COMMAND}</Code>
@@ -84,11 +98,16 @@ export function VaultScreen() {
       <TopBar
         title={t("vault.title")}
         actions={
-          <Tooltip label={t("topbar.refresh")}>
-            <ActionIcon variant="default" size="lg" aria-label={t("topbar.refresh")} loading={isFetching} onClick={() => void refetch()}>
-              <RefreshIcon width={18} height={18} />
-            </ActionIcon>
-          </Tooltip>
+          <>
+            <Button variant="filled" onClick={openAdd} data-testid="vault-add">
+              {t("vault.add.open")}
+            </Button>
+            <Tooltip label={t("topbar.refresh")}>
+              <ActionIcon variant="default" size="lg" aria-label={t("topbar.refresh")} loading={isFetching} onClick={() => void refetch()}>
+                <RefreshIcon width={18} height={18} />
+              </ActionIcon>
+            </Tooltip>
+          </>
         }
       />
       <Stack gap="lg" p="xl" className="content">
@@ -107,6 +126,19 @@ export function VaultScreen() {
         )}
         {body}
       </Stack>
+      {adding && (
+        <AddClusterDialog
+          existing={data?.clusters.map((c) => c.name) ?? []}
+          onClose={() => {
+            setAdding(false);
+          }}
+          onDone={(names, pending) => {
+            setAdding(false);
+            const added = t("vault.add.done", { count: names.length, names: names.join(", ") });
+            setDone(pending.length > 0 ? `${added} ${t("vault.add.donePending", { names: pending.join(", ") })}` : added);
+          }}
+        />
+      )}
       {dialog?.action === "rename" && (
         <RenameDialog
           name={dialog.name}
