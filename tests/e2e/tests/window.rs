@@ -140,12 +140,23 @@ async fn the_window_shows_the_estate_a_cluster_chinese_and_the_vault() {
     let _ = client.close().await;
     let seen = result.expect("the screens appear");
     let state_file = home.0.join("config/io.ksmc.desktop/.window-state.json");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !state_file.exists() && Instant::now() < deadline {
+    // Wait for the state written after the resize (an earlier save may already exist), so a
+    // slow machine does not restart the app before the debounced save lands.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let saved_resize = || {
+        std::fs::read_to_string(&state_file).is_ok_and(|t| t.contains("1040") && t.contains("700"))
+    };
+    while !saved_resize() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let reopened = connect(port, &app).await;
-    let restored = reopened.get_window_size().await;
+    // The plugin restores the size as the window is set up: give it a moment on a slow machine.
+    let mut restored = reopened.get_window_size().await;
+    let settle = Instant::now() + Duration::from_secs(10);
+    while restored.as_ref().is_ok_and(|r| *r != (1040, 700)) && Instant::now() < settle {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        restored = reopened.get_window_size().await;
+    }
     let _ = reopened.close().await;
 
     let shot_dir = repo().join("target/e2e");
