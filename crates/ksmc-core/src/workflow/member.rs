@@ -149,16 +149,8 @@ pub async fn configure(
     set_role: bool,
     copy_jwt: bool,
 ) -> Result<(), Stop> {
-    let mclient = ctx
-        .clusters
-        .client(member)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
-    let hclient = ctx
-        .clusters
-        .client(host)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
+    let mclient = ctx.client(member).await?;
+    let hclient = ctx.client(host).await?;
     let api: Api<DynamicObject> =
         Api::namespaced_with(mclient, SYSTEM_NS, &cluster_configurations());
     super::steps::retry(&format!("ClusterConfiguration ks-installer on {member}"), || async {
@@ -220,16 +212,8 @@ pub async fn wait_config(
     member: &str,
     host: &str,
 ) -> Result<(), Stop> {
-    let mclient = ctx
-        .clusters
-        .client(member)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
-    let hclient = ctx
-        .clusters
-        .client(host)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
+    let mclient = ctx.client(member).await?;
+    let hclient = ctx.client(host).await?;
     let want = host_jwt(&hclient, host)
         .await
         .map_err(|e| Stop::Paused(e.describe()))
@@ -272,11 +256,7 @@ pub async fn ensure_service_account(
     namespace: &str,
     name: &str,
 ) -> Result<(), Stop> {
-    let client = ctx
-        .clusters
-        .client(member)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
+    let client = ctx.client(member).await?;
     let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
     let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
     let bindings: Api<ClusterRoleBinding> = Api::all(client);
@@ -357,16 +337,8 @@ pub async fn create_cluster(
     namespace: &str,
     service_account: &str,
 ) -> Result<(), Stop> {
-    let hclient = ctx
-        .clusters
-        .client(host)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
-    let mclient = ctx
-        .clusters
-        .client(member)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
+    let hclient = ctx.client(host).await?;
+    let mclient = ctx.client(member).await?;
     let source = ctx
         .clusters
         .source(member)
@@ -450,11 +422,7 @@ pub async fn wait_ready(
     host: &str,
     name: &str,
 ) -> Result<(), Stop> {
-    let client = ctx
-        .clusters
-        .client(host)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
+    let client = ctx.client(host).await?;
     let api: Api<DynamicObject> = Api::all_with(client, &kubesphere_clusters());
     super::steps::wait(ctx, step, WAIT_LIMIT, || async {
         let c = match super::steps::get_opt(&api, name).await {
@@ -506,11 +474,7 @@ pub async fn delete_cluster(
     name: &str,
     uid: &str,
 ) -> Result<(), Stop> {
-    let client = ctx
-        .clusters
-        .client(host)
-        .await
-        .map_err(|e| Stop::Failed(e.message))?;
+    let client = ctx.client(host).await?;
     let api: Api<DynamicObject> = Api::all_with(client, &kubesphere_clusters());
     super::steps::retry(&format!("Cluster {name} on {host}"), || async {
         let Some(c) = super::steps::get_opt(&api, name).await? else {

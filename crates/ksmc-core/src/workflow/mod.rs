@@ -21,6 +21,7 @@ pub mod journal;
 pub mod lease;
 pub mod member;
 pub mod plan;
+pub mod projects;
 pub mod rebind;
 pub mod runs;
 pub mod steps;
