@@ -23,6 +23,8 @@ pub struct SimCluster {
     pub network: std::sync::OnceLock<std::sync::Arc<crate::network::Network>>,
     /// Every mutating request the API server applied (see [`crate::writes`]).
     pub writes: WriteLog,
+    /// Every watch its API server streamed, and which are still open (see [`crate::watches`]).
+    pub watches: crate::watches::WatchLog,
     /// Faults that act on the store: owners re-added, namespaces deleted by someone else.
     pub hazards: std::sync::Arc<Hazards>,
 }
@@ -47,6 +49,7 @@ impl SimCluster {
             admin_token: random_token(),
             network: std::sync::OnceLock::new(),
             writes: WriteLog::default(),
+            watches: crate::watches::WatchLog::default(),
             hazards: std::sync::Arc::default(),
         }
     }

@@ -37,6 +37,7 @@ pub mod table;
 pub mod tls;
 pub mod tokens;
 pub mod validate;
+pub mod watches;
 pub mod writes;
 
 pub use cluster::SimCluster;

@@ -243,6 +243,14 @@ impl Store {
         Ok((past, rx))
     }
 
+    /// Forgets the event history, as an API server does when etcd is compacted: a watch that
+    /// resumes from an older resourceVersion is answered 410 Expired and must list again.
+    pub fn compact(&self) {
+        let mut state = self.lock();
+        state.history.clear();
+        state.forgotten = state.resource_version;
+    }
+
     /// One object.
     #[must_use]
     pub fn get(&self, resource: &ResourceKey, namespace: &str, name: &str) -> Option<Value> {

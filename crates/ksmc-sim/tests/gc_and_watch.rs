@@ -263,3 +263,58 @@ async fn kube_runtime_watcher_sees_the_world() {
     assert_eq!(names, ["t1"]);
     estate.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_watch_log_sees_streams_close_and_compaction_expires_old_versions() {
+    let estate = estate().await;
+    let host = estate.cluster("host").unwrap().cluster.clone();
+    let c = client(&estate, "host").await;
+    let nss: Api<Namespace> = Api::all(c.clone());
+    let rv = nss
+        .list_metadata(&Default::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let stream = nss
+        .watch(&WatchParams::default().timeout(30), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let records = host.watches.records();
+    let last = records.last().expect("the watch is logged");
+    assert_eq!(last.resource, "namespaces");
+    assert_eq!(last.resource_version.as_deref(), Some(rv.as_str()));
+    assert!(last.open);
+    assert_eq!(host.watches.open(), 1);
+    // The client going away closes the stream on the server.
+    drop(stream);
+    drop(nss);
+    drop(c);
+    eventually("the server sees the watch closed", || async {
+        host.watches.open() == 0
+    })
+    .await;
+
+    // After a compaction, resuming from the old version is 410 Expired (kube-rs relists).
+    let c = client(&estate, "host").await;
+    let nss: Api<Namespace> = Api::all(c.clone());
+    nss.create(
+        &PostParams::default(),
+        &serde_json::from_value(json!({"metadata": {"name": "after"}})).unwrap(),
+    )
+    .await
+    .unwrap();
+    host.store.compact();
+    let mut old = nss
+        .watch(&WatchParams::default().timeout(5), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    match old.try_next().await.unwrap().unwrap() {
+        WatchEvent::Error(e) => assert_eq!(e.code, 410),
+        other => panic!("expected 410 Expired, got {other:?}"),
+    }
+    estate.shutdown().await;
+}

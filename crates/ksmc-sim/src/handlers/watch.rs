@@ -18,11 +18,12 @@ use tokio::sync::{broadcast, mpsc};
 use super::Target;
 use super::read::{as_version, selectors};
 use crate::cluster::SimCluster;
-use crate::http::{ApiError, Body, Query, Reply, Wanted};
+use crate::http::{ApiError, Body, Query, Reply, Wanted, qualified};
 use crate::resources::ResourceType;
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::store::{Event, EventType};
 use crate::table;
+use crate::watches::WatchRecord;
 
 /// Without `timeoutSeconds`, a watch stays open this long (the real server: 30–60 min).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -207,7 +208,14 @@ pub(super) async fn watch(
     let (tx, out) = mpsc::channel::<Bytes>(256);
     let key = ty.key();
     let current_rv = cluster.store.resource_version();
+    let logged = cluster.watches.started(WatchRecord {
+        resource: qualified(&ty.group, &ty.plural),
+        resource_version: requested.map(|rv| rv.to_string()),
+        open: true,
+    });
     tokio::spawn(async move {
+        // Open for as long as this task streams: until the timeout or the client goes away.
+        let _logged = logged;
         let deadline = tokio::time::Instant::now() + timeout;
         let mut tick = tokio::time::interval(BOOKMARK_EVERY);
         tick.tick().await;
