@@ -133,7 +133,17 @@ impl ClusterSource {
     /// # Errors
     /// When the kubeconfig's TLS material or credentials cannot be loaded.
     pub async fn client(&self) -> Result<kube::Client, ClusterError> {
-        self.client_with_retry(true).await
+        self.client_with(true, Some(READ_DEADLINE)).await
+    }
+
+    /// A client for long-lived watches: the connect deadline, but no read deadline (a quiet
+    /// watch is not a dead one: real API servers send a bookmark about once a minute; the
+    /// watcher's own idle timeout ends a stream silent past its server-side timeout).
+    ///
+    /// # Errors
+    /// As [`ClusterSource::client`].
+    pub async fn watch_client(&self) -> Result<kube::Client, ClusterError> {
+        self.client_with(true, None).await
     }
 
     /// A client for workflows: kube's own retry layer off (it would re-send writes on 503
@@ -143,7 +153,7 @@ impl ClusterSource {
     /// # Errors
     /// As [`ClusterSource::client`].
     pub async fn workflow_client(&self) -> Result<kube::Client, ClusterError> {
-        self.client_with_retry(false).await
+        self.client_with(false, Some(READ_DEADLINE)).await
     }
 
     /// The current context's CA bundle (PEM, base64 as in the kubeconfig), when inlined.
@@ -167,7 +177,11 @@ impl ClusterSource {
             .clone()
     }
 
-    async fn client_with_retry(&self, retry: bool) -> Result<kube::Client, ClusterError> {
+    async fn client_with(
+        &self,
+        retry: bool,
+        read_timeout: Option<Duration>,
+    ) -> Result<kube::Client, ClusterError> {
         let mut config = kube::Config::from_custom_kubeconfig(
             self.kubeconfig.clone(),
             &KubeConfigOptions::default(),
@@ -180,11 +194,14 @@ impl ClusterSource {
             ))
         })?;
         config.connect_timeout = Some(Duration::from_secs(5));
-        config.read_timeout = Some(Duration::from_secs(15));
+        config.read_timeout = read_timeout;
         config.default_retry = retry;
         kube::Client::try_from(config).map_err(|e| ClusterError::from_kube(&e))
     }
 }
+
+/// How long a request may wait for the server's next bytes (not for watches).
+const READ_DEADLINE: Duration = Duration::from_secs(15);
 
 /// A kubeconfig file and what became of parsing it.
 pub type DirEntry = (PathBuf, Result<ClusterSource, ClusterError>);

@@ -5,6 +5,8 @@ pub mod cert;
 pub mod facts;
 pub mod findings;
 pub mod preflight;
+pub mod watch;
+mod watch_task;
 
 use std::path::Path;
 
