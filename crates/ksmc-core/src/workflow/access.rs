@@ -121,6 +121,11 @@ impl Clusters {
         }
     }
 
+    /// Every cluster's kubeconfig, by name.
+    pub fn sources(&self) -> impl Iterator<Item = &ClusterSource> {
+        self.sources.values()
+    }
+
     /// The kubeconfig of a cluster.
     ///
     /// # Errors
