@@ -53,6 +53,49 @@ export const commands = {
 };
 
 /* Types */
+/**  How one user reaches one cluster. */
+export type AccessCell = {
+	/**  A platform role that reaches every cluster (`platform-admin`). */
+	platformRole: string | null,
+	/**  Memberships of workspaces placed on this cluster. */
+	workspaces: Membership[],
+	/**
+	 *  KubeSphere 3.x member in the estate: whether it has the user's KubeFed copy (without
+	 *  one the user cannot log in there). `None`: the host itself, 4.x (no copies), or a
+	 *  cluster ksmc cannot read.
+	 */
+	synced: boolean | null,
+};
+
+/**  A cluster the host manages (one of its `Cluster` objects). */
+export type AccessCluster = {
+	/**  The `Cluster` name on the host (what workspace placements name). */
+	name: string,
+	/**  The estate cluster with the same kube-system UID (ksmc's name), when in the estate. */
+	estateName: string | null,
+	/**  The host's own `Cluster`. */
+	isHost: boolean,
+};
+
+/**  What a cluster says about access. */
+export type AccessFacts = {
+	globalRoleBindings: Listed<RoleBinding>,
+	workspaceRoleBindings: Listed<RoleBinding>,
+	/**
+	 *  On a host: which of its users reach which of its clusters (filled in after every
+	 *  cluster has been read).
+	 */
+	matrix: AccessMatrix | null,
+};
+
+/**  A host's users × the clusters it manages. */
+export type AccessMatrix = {
+	/**  The columns, in the order of every row's `cells`. */
+	clusters: AccessCluster[],
+	users: UserAccess[],
+	source: string,
+};
+
 /**  A risky kubeconfig field the user accepted explicitly for one cluster. */
 export type Acknowledgement = 
 /**  `insecure-skip-tls-verify: true`: the server's certificate is not checked. */
@@ -182,6 +225,8 @@ export type ClusterFacts = {
 	extensions: Listed<Extension>,
 	/**  KubeSphere 4.x InstallPlans, with their per-cluster state (`None` on 3.x). */
 	installPlans: Listed<InstallPlan>,
+	/**  Role bindings and, on a host, who reaches which cluster. */
+	access: AccessFacts,
 	/**  Facts that could not be read (e.g. forbidden) while the cluster answered. */
 	factErrors: FactError[],
 	/**  Why the cluster could not be read at all. */
@@ -555,6 +600,13 @@ export type ManagedCluster = {
 	usersSynced: UserSync | null,
 };
 
+/**  A workspace membership. */
+export type Membership = {
+	workspace: string,
+	/**  The workspace role without its prefix (`admin`, `regular`, `viewer`…). */
+	role: string,
+};
+
 /**  An ownerReference of a namespace. */
 export type OwnerRef = {
 	apiVersion: string,
@@ -612,6 +664,22 @@ export type ResourceRef = {
 	kind: string,
 	plural: string,
 	namespace: string | null,
+};
+
+/**  A `GlobalRoleBinding` or `WorkspaceRoleBinding`: who is bound to which role. */
+export type RoleBinding = {
+	name: string,
+	/**
+	 *  The users bound: `subjects[]` of kind `User`, else the `iam.kubesphere.io/user-ref`
+	 *  label.
+	 */
+	users: string[],
+	/**  `roleRef.name` (`platform-admin`; `<workspace>-regular`). */
+	role: string,
+	/**  The `kubesphere.io/workspace` label (workspace role bindings). */
+	workspace: string | null,
+	/**  `kubefed.io/managed=true`: a copy synced from a host. */
+	kubefedManaged: boolean,
 };
 
 /**
@@ -693,6 +761,15 @@ export type User = {
 	email: string | null,
 	/**  `kubefed.io/managed=true`: a copy synced from a host. */
 	kubefedManaged: boolean,
+};
+
+/**  One user of the host (a row). */
+export type UserAccess = {
+	user: string,
+	/**  The platform roles of the user's GlobalRoleBindings. */
+	platformRoles: string[],
+	memberships: Membership[],
+	cells: AccessCell[],
 };
 
 /**  The host's users against the copies KubeFed made on one member (§5.2). */

@@ -133,6 +133,11 @@ export function facts({ name, role = "member", ksVersion = "v3.4.1", k8sVersion 
     },
     extensions: { items: null, source: "extensions.kubesphere.io" },
     installPlans: { items: null, source: "installplans.kubesphere.io" },
+    access: {
+      globalRoleBindings: { items: [], source: "globalrolebindings.iam.kubesphere.io" },
+      workspaceRoleBindings: { items: [], source: "workspacerolebindings.iam.kubesphere.io" },
+      matrix: null,
+    },
     factErrors: [],
     error: null,
   };

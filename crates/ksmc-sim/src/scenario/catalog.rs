@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use super::{ClusterPlan, Fixture, Link, Placement, Role, Scenario};
+use super::{ClusterPlan, Fixture, Link, Placement, Role, Scenario, membership, platform_role};
+
+const IAM: &str = "iam.kubesphere.io/v1alpha2";
 
 const HOST_JWT: &str = "hUsPzbBH1fjJ8cA3oTr2qXw0mLe6YvKd";
 const OTHER_JWT: &str = "Qm4tZx8RkVb2Lw6NcYp0Hs3JfAe9GdUo";
@@ -121,6 +123,12 @@ impl Scenario {
             },
             user("alice", false),
             user("bob", false),
+            // alice works in ws-apps (prod-1); bob administers the platform and looks at
+            // ws-data (prod-1 and the host).
+            platform_role(IAM, "alice", "platform-regular"),
+            platform_role(IAM, "bob", "platform-admin"),
+            membership(IAM, "alice", "ws-apps", "regular"),
+            membership(IAM, "bob", "ws-data", "viewer"),
         ];
         let mut member = ClusterPlan::kubesphere("prod-1", Role::Member, "v1.30.9", HOST_JWT);
         member.fixtures = vec![

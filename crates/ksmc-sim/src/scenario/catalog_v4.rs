@@ -2,7 +2,11 @@
 
 use serde_json::json;
 
-use super::{ClusterPlan, Fixture, Link, Placement, Role, Scenario, ScenarioError};
+use super::{
+    ClusterPlan, Fixture, Link, Placement, Role, Scenario, ScenarioError, membership, platform_role,
+};
+
+const IAM: &str = "iam.kubesphere.io/v1beta1";
 
 const HOST_JWT: &str = "Vb3kQw8ZpL1xNc6RtYh0Md5JsAe2GfUo";
 const NEW_HOST_JWT: &str = "Kp9mTz4WqXb7Lc2NvRy5Hd8JfSa1GeUi";
@@ -55,6 +59,10 @@ impl Scenario {
             },
             user("alice"),
             user("bob"),
+            platform_role(IAM, "alice", "platform-regular"),
+            platform_role(IAM, "bob", "platform-admin"),
+            membership(IAM, "alice", "ws-apps", "regular"),
+            membership(IAM, "bob", "ws-data", "viewer"),
         ];
         let mut member = ClusterPlan::kubesphere_v4("prod-1", Role::Member, "v1.30.9", HOST_JWT);
         member.fixtures = vec![

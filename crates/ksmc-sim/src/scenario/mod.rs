@@ -222,6 +222,14 @@ impl ClusterPlan {
             "spec": {"email": "admin@kubesphere.io"},
             "status": {"state": "Active"},
         }))?;
+        // The installer's own binding of admin, with its `apiGroup` written with the version
+        // (role-templates.yaml).
+        cluster.seed(json!({
+            "apiVersion": "iam.kubesphere.io/v1alpha2", "kind": "GlobalRoleBinding",
+            "metadata": {"name": "admin"},
+            "subjects": [{"kind": "User", "apiGroup": "iam.kubesphere.io/v1alpha2", "name": "admin"}],
+            "roleRef": {"apiGroup": "iam.kubesphere.io/v1alpha2", "kind": "GlobalRole", "name": "platform-admin"},
+        }))?;
         cluster.seed(json!({
             "apiVersion": "tenant.kubesphere.io/v1alpha1", "kind": "Workspace",
             "metadata": {"name": "system-workspace", "labels": {"kubefed.io/managed": "false"},
@@ -403,6 +411,29 @@ fn seed_fixture(cluster: &SimCluster, fixture: &Fixture) -> Result<(), SeedError
         }
     }
     Ok(())
+}
+
+/// A user's platform role, as KubeSphere's API binds it (`<user>-<role>`, §5.3).
+pub(super) fn platform_role(iam: &str, user: &str, role: &str) -> Fixture {
+    Fixture::Object(json!({
+        "apiVersion": iam, "kind": "GlobalRoleBinding",
+        "metadata": {"name": format!("{user}-{role}"), "labels": {"iam.kubesphere.io/user-ref": user}},
+        "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": user}],
+        "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": "GlobalRole", "name": role},
+    }))
+}
+
+/// A user invited into a workspace with a workspace role, as KubeSphere's invite binds it
+/// (`<user>-<workspace>-<role>`, §5.3).
+pub(super) fn membership(iam: &str, user: &str, workspace: &str, role: &str) -> Fixture {
+    let role = format!("{workspace}-{role}");
+    Fixture::Object(json!({
+        "apiVersion": iam, "kind": "WorkspaceRoleBinding",
+        "metadata": {"name": format!("{user}-{role}"), "labels": {
+            "iam.kubesphere.io/user-ref": user, "kubesphere.io/workspace": workspace}},
+        "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": user}],
+        "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": "WorkspaceRole", "name": role},
+    }))
 }
 
 fn base64(s: &str) -> String {

@@ -5,8 +5,10 @@ use super::model::{ClusterFacts, User, UserSync};
 use super::{BUILTIN_ADMIN, MISSING_SHOWN, SRC_USERS};
 
 /// Facts across clusters: for each member Cluster of a 3.x host that is itself in the estate
-/// (same kube-system UID), which of the host's users it has as KubeFed copies.
+/// (same kube-system UID), which of the host's users it has as KubeFed copies; and every
+/// host's access matrix ([`super::access::link_access`]).
 pub fn link_members(all: &mut [ClusterFacts]) {
+    super::access::link_access(all);
     let mut found = Vec::new();
     for (hi, h) in all.iter().enumerate() {
         if !h.is_host() || h.is_v4() {

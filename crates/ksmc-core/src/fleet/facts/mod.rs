@@ -4,12 +4,18 @@
 //! The jwtSecret is read from the effective `kubesphere-config` only to compute its
 //! fingerprint; the secret itself is dropped at once and never stored, logged or serialised.
 
+mod access;
 mod config;
 mod link;
 mod model;
 mod objects;
 mod read;
 
+pub use access::{
+    AccessCell, AccessCluster, AccessFacts, AccessMatrix, Membership, PLATFORM_WIDE_ROLES,
+    RoleBinding, SRC_GLOBAL_ROLE_BINDINGS, SRC_WORKSPACE_ROLE_BINDINGS, UserAccess, link_access,
+    matrix,
+};
 pub use config::{components, fingerprint, is_zero_duration, parse_effective_config, parse_role};
 pub use link::link_members;
 pub use model::*;

@@ -365,6 +365,8 @@ pub struct ClusterFacts {
     pub extensions: Listed<Extension>,
     /// KubeSphere 4.x InstallPlans, with their per-cluster state (`None` on 3.x).
     pub install_plans: Listed<InstallPlan>,
+    /// Role bindings and, on a host, who reaches which cluster.
+    pub access: super::access::AccessFacts,
     /// Facts that could not be read (e.g. forbidden) while the cluster answered.
     pub fact_errors: Vec<FactError>,
     /// Why the cluster could not be read at all.
@@ -388,6 +390,7 @@ impl ClusterFacts {
             users: Listed::absent(SRC_USERS),
             extensions: Listed::absent(SRC_EXTENSIONS),
             install_plans: Listed::absent(SRC_INSTALL_PLANS),
+            access: super::access::AccessFacts::absent(),
             fact_errors: Vec::new(),
             error: None,
         }

@@ -43,7 +43,7 @@ fn is_not_found(e: &ClusterError) -> bool {
     matches!(e, ClusterError::Api { code: 404, .. })
 }
 
-fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+pub(super) fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
     ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural)
 }
 
@@ -271,6 +271,7 @@ struct Tenant {
     users: (Listed<User>, Vec<FactError>),
     extensions: (Listed<Extension>, Vec<FactError>),
     install_plans: (Listed<InstallPlan>, Vec<FactError>),
+    access: (super::access::AccessFacts, Vec<FactError>),
     ks_apiserver: Option<Result<String, String>>,
     errors: Vec<FactError>,
 }
@@ -293,7 +294,7 @@ async fn tenant(client: &kube::Client) -> Tenant {
         Generation::V3 => ("v1alpha1", "v1alpha2", "v1alpha2"),
     };
     let v4 = generation == Generation::V4;
-    let (workspaces, templates, users, extensions, install_plans, ks_apiserver) = futures::join!(
+    let (workspaces, templates, users, extensions, install_plans, access, ks_apiserver) = futures::join!(
         listed(
             client,
             resource("tenant.kubesphere.io", ws, "Workspace", "workspaces"),
@@ -331,6 +332,7 @@ async fn tenant(client: &kube::Client) -> Tenant {
             SRC_INSTALL_PLANS,
             install_plan
         ),
+        super::access::read(client, iam),
         async {
             if v4 {
                 Some(ks_apiserver_answer(client).await)
@@ -346,6 +348,7 @@ async fn tenant(client: &kube::Client) -> Tenant {
         users,
         extensions,
         install_plans,
+        access,
         ks_apiserver,
         errors,
     }
@@ -353,7 +356,7 @@ async fn tenant(client: &kube::Client) -> Tenant {
 
 /// Reads one list; a failure other than "not installed" is kept as a fact error, and so is
 /// an item the mapping could not read entirely.
-async fn listed<T>(
+pub(super) async fn listed<T>(
     client: &kube::Client,
     ar: ApiResource,
     source: &str,
@@ -448,6 +451,7 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
         users,
         extensions,
         install_plans,
+        access,
         ks_apiserver,
         errors: tenant_errors,
     } = tenant;
@@ -465,6 +469,7 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
     facts.users = users.0;
     facts.extensions = extensions.0;
     facts.install_plans = install_plans.0;
+    facts.access = access.0;
     errors.extend(
         [
             clusters.1,
@@ -473,6 +478,7 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
             users.1,
             extensions.1,
             install_plans.1,
+            access.1,
         ]
         .into_iter()
         .flatten(),
