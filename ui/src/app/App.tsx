@@ -1,10 +1,14 @@
 import { useCallback, useState } from "react";
 import { Shell } from "../components/Shell";
 import type { NavId } from "../components/Sidebar";
+import { AccessScreen } from "../features/access/AccessScreen";
+import type { AccessAction } from "../features/access/model";
 import { ActivityScreen } from "../features/activity/ActivityScreen";
 import { UnfinishedNotice } from "../features/activity/UnfinishedNotice";
 import { ClusterDetailScreen } from "../features/cluster-detail/ClusterDetailScreen";
 import { EstateScreen } from "../features/clusters/EstateScreen";
+import { ComponentsScreen } from "../features/components/ComponentsScreen";
+import { CommandPalette } from "../features/palette/CommandPalette";
 import { VaultScreen } from "../features/vault/VaultScreen";
 import { WorkflowSessionProvider } from "../features/workflows/session";
 import { WorkflowsScreen } from "../features/workflows/WorkflowsScreen";
@@ -14,6 +18,9 @@ export type Screen =
   | { kind: "estate" }
   | { kind: "cluster"; name: string }
   | { kind: "workflows" }
+  /** `intent`: an action to open at once; `at` remounts the screen for a new one. */
+  | { kind: "access"; intent: AccessAction | null; at: number }
+  | { kind: "components" }
   | { kind: "activity" }
   | { kind: "vault" };
 
@@ -26,8 +33,12 @@ export function App() {
     setScreen({ kind: "workflows" });
   }, []);
   const navigate = (id: NavId) => {
-    if (id === "estate" || id === "vault" || id === "workflows" || id === "activity") setScreen({ kind: id });
+    if (id === "access") setScreen({ kind: "access", intent: null, at: Date.now() });
+    else setScreen({ kind: id });
   };
+  const openAccess = useCallback((intent: AccessAction) => {
+    setScreen({ kind: "access", intent, at: Date.now() });
+  }, []);
   const active: NavId = screen.kind === "cluster" ? "estate" : screen.kind;
   return (
     <WorkflowSessionProvider onShow={showWorkflows}>
@@ -48,9 +59,12 @@ export function App() {
           />
         )}
         {screen.kind === "workflows" && <WorkflowsScreen />}
+        {screen.kind === "access" && <AccessScreen key={screen.at} intent={screen.intent} />}
+        {screen.kind === "components" && <ComponentsScreen />}
         {screen.kind === "activity" && <ActivityScreen />}
         {screen.kind === "vault" && <VaultScreen />}
       </Shell>
+      <CommandPalette onNavigate={navigate} onOpenCluster={openCluster} onAccess={openAccess} />
     </WorkflowSessionProvider>
   );
 }

@@ -24,8 +24,8 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { id: "estate", icon: <EstateIcon />, soon: false },
   { id: "workflows", icon: <WorkflowIcon />, soon: false },
-  { id: "access", icon: <AccessIcon />, soon: true },
-  { id: "components", icon: <ComponentsIcon />, soon: true },
+  { id: "access", icon: <AccessIcon />, soon: false },
+  { id: "components", icon: <ComponentsIcon />, soon: false },
   { id: "activity", icon: <ActivityIcon />, soon: false },
   { id: "vault", icon: <VaultIcon />, soon: false },
 ];
