@@ -108,12 +108,17 @@ impl Registry {
     /// Never in practice: the embedded manifests are checked by the crate's tests.
     #[must_use]
     pub fn kubesphere_v34() -> Self {
-        let mut registry = Self::builtin();
-        for manifest in KUBESPHERE_V34_CRDS {
-            let crd = parse_crd(manifest).expect("embedded KubeSphere CRD parses");
-            registry.add(crd);
-        }
-        registry
+        // Parsed once per process: every 3.4 cluster (and every fuzz input) starts from it.
+        static V34: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+        V34.get_or_init(|| {
+            let mut registry = Self::builtin();
+            for manifest in KUBESPHERE_V34_CRDS {
+                let crd = parse_crd(manifest).expect("embedded KubeSphere CRD parses");
+                registry.add(crd);
+            }
+            registry
+        })
+        .clone()
     }
 
     /// The built-in Kubernetes kinds plus the KubeSphere 4.1 kinds. Their CRDs are built by

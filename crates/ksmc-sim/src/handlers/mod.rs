@@ -1,10 +1,11 @@
 //! Request routing and the resource handlers of one simulated cluster.
 
+#[doc(hidden)]
+pub mod fuzz;
 mod read;
 mod watch;
 mod write;
 
-use hyper::body::Incoming;
 use hyper::{Method, Request, Response, header};
 
 use crate::cluster::SimCluster;
@@ -27,8 +28,14 @@ pub struct Target<'a> {
     pub subresource: Option<String>,
 }
 
+/// A request body the handlers can read: hyper's `Incoming` from the socket, or bytes in
+/// memory (the fuzz entry, [`fuzz::raw_request`]).
+pub trait RequestBody: hyper::body::Body<Data = bytes::Bytes, Error: Into<BoxError>> {}
+impl<B: hyper::body::Body<Data = bytes::Bytes, Error: Into<BoxError>>> RequestBody for B {}
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Serves one request.
-pub async fn handle(cluster: &SimCluster, req: Request<Incoming>) -> Response<Body> {
+pub async fn handle(cluster: &SimCluster, req: Request<impl RequestBody>) -> Response<Body> {
     let wanted = negotiate(
         req.headers()
             .get(header::ACCEPT)
@@ -158,7 +165,7 @@ async fn resource(
     target: &Target<'_>,
     query: &Query,
     wanted: Wanted,
-    req: Request<Incoming>,
+    req: Request<impl RequestBody>,
     effect: &mut Effect,
 ) -> Reply {
     match (method, &target.name) {

@@ -3,12 +3,11 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
 use hyper::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::Target;
 use super::read::as_version;
+use super::{RequestBody, Target};
 use crate::cluster::SimCluster;
 use crate::http::{ApiError, Query, Reply, json_response, ok_json};
 use crate::ops::{self, DeleteOptions, Part, Propagation, SchemaCheck};
@@ -19,7 +18,7 @@ use crate::writes::Effect;
 /// The API server's request size limit.
 const MAX_BODY: usize = 3 * 1024 * 1024;
 
-async fn read_body(req: Request<Incoming>) -> Result<(String, Bytes), ApiError> {
+async fn read_body<B: RequestBody>(req: Request<B>) -> Result<(String, Bytes), ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -94,7 +93,7 @@ pub(super) async fn create(
     cluster: &SimCluster,
     target: &Target<'_>,
     query: &Query,
-    req: Request<Incoming>,
+    req: Request<impl RequestBody>,
     effect: &mut Effect,
 ) -> Reply {
     let (content_type, body) = read_body(req).await?;
@@ -127,7 +126,7 @@ pub(super) async fn replace(
     target: &Target<'_>,
     name: &str,
     query: &Query,
-    req: Request<Incoming>,
+    req: Request<impl RequestBody>,
     effect: &mut Effect,
 ) -> Reply {
     let (content_type, body) = read_body(req).await?;
@@ -172,7 +171,7 @@ pub(super) async fn patch(
     target: &Target<'_>,
     name: &str,
     query: &Query,
-    req: Request<Incoming>,
+    req: Request<impl RequestBody>,
     effect: &mut Effect,
 ) -> Reply {
     let ty = target.ty;
@@ -290,7 +289,7 @@ pub(super) async fn delete(
     target: &Target<'_>,
     name: &str,
     query: &Query,
-    req: Request<Incoming>,
+    req: Request<impl RequestBody>,
     effect: &mut Effect,
 ) -> Reply {
     let (content_type, body) = read_body(req).await?;
