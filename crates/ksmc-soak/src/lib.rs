@@ -1,4 +1,4 @@
-//! Soak: the unbind and migrate workflows against ksmc-sim under seeded random fault
+//! Soak: the unbind, rebind and migrate workflows against ksmc-sim under seeded random fault
 //! schedules — latency, 5xx, 429, resets, lost answers, 409s, a controller that re-binds a
 //! project, an external namespace deletion — with the run killed at random points (its apply
 //! future dropped mid-step, as a crash would) and resumed.
@@ -11,21 +11,24 @@
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::Namespace;
 use ksmc_core::kubeconfig::sources_in_dir;
-use ksmc_core::workflow::{
-    self, ApplyOptions, Clusters, NoProgress, RunStatus, Runs, WorkflowInput,
-};
-use ksmc_sim::faults::{Fault, FaultPlan, FaultRule};
-use ksmc_sim::{Estate, EstateOptions, NamespaceDeletion, OwnerReAdd, Scenario};
-use kube::api::Api;
+use ksmc_core::workflow::{self, ApplyOptions, Clusters, NoProgress, RunStatus, Runs};
+use ksmc_sim::{Estate, EstateOptions};
 use serde::Serialize;
+
+mod check;
+mod estate;
+mod schedule;
+
+use estate::{CLUSTERS, MEMBER};
 
 /// Which workflow a seed runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Workflow {
     Unbind,
+    /// Projects of a joined member that are unbound, bound again (one to a new workspace).
+    Rebind,
     Migrate,
 }
 
@@ -47,74 +50,6 @@ pub struct SeedOutcome {
     pub elapsed_ms: u64,
 }
 
-const MEMBER: &str = "prod-1";
-const KEPT: [&str; 5] = [
-    "apps-backend",
-    "apps-frontend",
-    "apps-gitops",
-    "data-warehouse",
-    "scratch",
-];
-
-fn input(workflow: Workflow) -> WorkflowInput {
-    match workflow {
-        Workflow::Unbind => WorkflowInput::Unbind {
-            member: MEMBER.into(),
-            old_host: Some("old-host".into()),
-            cluster_name: None,
-            projects: None,
-            settle_seconds: 1,
-        },
-        Workflow::Migrate => WorkflowInput::Migrate {
-            member: MEMBER.into(),
-            old_host: Some("old-host".into()),
-            new_host: "new-host".into(),
-            cluster_name: None,
-            projects: None,
-            workspace_map: std::collections::BTreeMap::new(),
-            settle_seconds: 1,
-        },
-    }
-}
-
-/// A random fault plan for one cluster; `words` collects what was chosen.
-fn fault_plan(rng: &mut fastrand::Rng, words: &mut Vec<String>, cluster: &str) -> FaultPlan {
-    let latency = rng.u64(0..=10);
-    let jitter = rng.u64(0..=10);
-    let mut plan = FaultPlan::latency(latency, jitter);
-    let mut chosen = vec![format!("{latency}±{jitter}ms")];
-    for (fault, max, label) in [
-        (Fault::ServiceUnavailable, 0.15, "503"),
-        (Fault::InternalError, 0.05, "500"),
-        (Fault::TooManyRequests, 0.1, "429"),
-        (Fault::Reset, 0.05, "reset"),
-        (Fault::AppliedButLost, 0.2, "lost"),
-        (Fault::Conflict, 0.2, "409"),
-    ] {
-        if rng.bool() {
-            let p = (rng.f64() * max * 100.0).round() / 100.0;
-            if p > 0.0 {
-                let mut rule = FaultRule::new(fault).probability(p);
-                if fault == Fault::TooManyRequests {
-                    rule = rule.retry_after(3_600);
-                }
-                plan = plan.rule(rule);
-                chosen.push(format!("{label}@{p}"));
-            }
-        }
-    }
-    words.push(format!("{cluster}: {}", chosen.join(" ")));
-    plan
-}
-
-async fn namespaces(client: &kube::Client) -> Result<Vec<Namespace>, String> {
-    Api::<Namespace>::all(client.clone())
-        .list(&Default::default())
-        .await
-        .map(|l| l.items)
-        .map_err(|e| format!("cannot list namespaces: {e}"))
-}
-
 /// Runs one seed.
 ///
 /// # Panics
@@ -127,7 +62,7 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         seed,
         ..EstateOptions::default()
     };
-    let estate = Estate::start(&Scenario::migrate(), &options)
+    let estate = Estate::start(&estate::scenario(workflow), &options)
         .await
         .expect("the simulator starts");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -149,7 +84,7 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         loss_reported: false,
         elapsed_ms: 0,
     };
-    let plan = match workflow::plan_workflow(&input(workflow), &clusters).await {
+    let plan = match workflow::plan_workflow(&estate::input(workflow), &clusters).await {
         Ok(p) => p,
         Err(e) => {
             outcome.violation = Some(format!("planning a clean estate failed: {e}"));
@@ -158,30 +93,7 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
     };
     let run = runs.create(&plan).expect("run directory");
 
-    // The schedule.
-    let mut words = Vec::new();
-    for cluster in ["old-host", MEMBER, "new-host"] {
-        let mut plan = fault_plan(&mut rng, &mut words, cluster);
-        if cluster == MEMBER {
-            if rng.f64() < 0.25 {
-                plan.re_add_owners = Some(OwnerReAdd {
-                    delay_ms: rng.u64(50..=400),
-                    namespaces: vec![KEPT[rng.usize(0..4)].into()],
-                    count: Some(1),
-                    ..OwnerReAdd::default()
-                });
-                words.push("a controller re-binds one project once".into());
-            }
-            if rng.f64() < 0.15 {
-                let victim = KEPT[rng.usize(0..KEPT.len())];
-                let after = rng.u64(1..=5);
-                plan.delete_namespace = Some(NamespaceDeletion::new(victim, after));
-                words.push(format!("someone deletes {victim} after {after} writes"));
-            }
-        }
-        estate.set_faults(cluster, plan).expect("valid fault plan");
-    }
-    outcome.schedule = words.join("; ");
+    outcome.schedule = schedule::set_faults(&mut rng, &estate, workflow);
 
     // Apply, kill at random, resume.
     let mut status = None;
@@ -233,7 +145,7 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         .hazard_stats(MEMBER)
         .map(|s| s.owners_re_added)
         .unwrap_or(0);
-    for cluster in ["old-host", MEMBER, "new-host"] {
+    for cluster in CLUSTERS {
         let _ = estate.clear_faults(cluster);
     }
     if !matches!(status, Some(RunStatus::Succeeded | RunStatus::Failed)) {
@@ -257,7 +169,8 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
     }
     outcome.status = status;
     if outcome.violation.is_none() {
-        outcome.violation = check(&clusters, &estate, workflow, status, deleted, re_added).await;
+        let hazards = check::Hazards { deleted, re_added };
+        outcome.violation = check::check(&clusters, &estate, workflow, status, &hazards).await;
     }
     if deleted && status == Some(RunStatus::Failed) && !outcome.loss_reported {
         outcome.violation =
@@ -266,105 +179,4 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
     outcome.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     estate.shutdown().await;
     outcome
-}
-
-/// The invariants after a seed.
-async fn check(
-    clusters: &Clusters,
-    estate: &Estate,
-    workflow: Workflow,
-    status: Option<RunStatus>,
-    deleted: bool,
-    re_added: u64,
-) -> Option<String> {
-    if deleted {
-        return match status {
-            Some(RunStatus::Failed) => None,
-            Some(RunStatus::Succeeded) => {
-                Some("SILENT SUCCESS: a kept namespace was deleted, yet the run succeeded".into())
-            }
-            other => Some(format!(
-                "after a deletion the run ended {other:?}, not Failed"
-            )),
-        };
-    }
-    if status != Some(RunStatus::Succeeded) {
-        return Some(format!(
-            "without faults the run ended {status:?}, not Succeeded"
-        ));
-    }
-    let client = match clusters.source(MEMBER) {
-        Ok(s) => match s.client().await {
-            Ok(c) => c,
-            Err(e) => return Some(e.to_string()),
-        },
-        Err(e) => return Some(e.message),
-    };
-    let found = match namespaces(&client).await {
-        Ok(f) => f,
-        Err(e) => return Some(e),
-    };
-    for name in KEPT {
-        let Some(ns) = found
-            .iter()
-            .find(|n| n.metadata.name.as_deref() == Some(name))
-        else {
-            return Some(format!("NAMESPACE LOST: {name}"));
-        };
-        if ns.metadata.deletion_timestamp.is_some() {
-            return Some(format!("{name} is terminating"));
-        }
-        let label = ns
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("kubesphere.io/workspace"))
-            .cloned();
-        let owners = ns.metadata.owner_references.clone().unwrap_or_default();
-        if name == "apps-gitops" && !owners.iter().any(|r| r.kind == "Application") {
-            return Some("apps-gitops lost its Application owner".into());
-        }
-        match (workflow, name) {
-            (_, "scratch") => {}
-            (Workflow::Unbind, _) => {
-                if label.is_some() || owners.iter().any(|r| r.kind == "Workspace") {
-                    return Some(format!("{name} is still bound after unbind"));
-                }
-            }
-            (Workflow::Migrate, _) => {
-                let want = if name.starts_with("apps-") {
-                    "ws-apps"
-                } else {
-                    "ws-data"
-                };
-                if label.as_deref() != Some(want)
-                    || !owners
-                        .iter()
-                        .any(|r| r.kind == "Workspace" && r.name == want)
-                {
-                    return Some(format!("{name} is not bound to {want} on the new host"));
-                }
-            }
-        }
-    }
-    // No write applied twice beyond what the re-binding hazard undid.
-    let writes = estate
-        .cluster(MEMBER)
-        .map(|c| c.writes())
-        .unwrap_or_default();
-    let per_ns = match workflow {
-        Workflow::Unbind => 1,
-        Workflow::Migrate => 2,
-    };
-    for name in KEPT.iter().filter(|n| **n != "scratch") {
-        let path = format!("/api/v1/namespaces/{name}");
-        let n = writes
-            .iter()
-            .filter(|w| w.method == "PATCH" && w.path == path)
-            .count() as u64;
-        if n > per_ns + re_added {
-            return Some(format!("{name} was patched {n} times (expected {per_ns})"));
-        }
-    }
-    None
 }

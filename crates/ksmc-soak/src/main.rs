@@ -13,7 +13,7 @@ struct Args {
     /// The first seed (reproduce one with `--start S --seeds 1`).
     #[arg(long, default_value_t = 1)]
     start: u64,
-    /// Which workflow; by default seeds alternate between unbind and migrate.
+    /// Which workflow; by default seeds rotate through unbind, rebind and migrate.
     #[arg(long, value_enum)]
     workflow: Option<Workflow>,
     /// Applies (with kills and resumes) per seed before the faults are lifted.
@@ -31,10 +31,10 @@ async fn main() -> std::process::ExitCode {
     let mut first_failing = None;
     let (mut kills, mut losses) = (0, 0);
     for seed in args.start..args.start + args.seeds {
-        let workflow = args.workflow.unwrap_or(if seed % 2 == 0 {
-            Workflow::Migrate
-        } else {
-            Workflow::Unbind
+        let workflow = args.workflow.unwrap_or(match seed % 3 {
+            0 => Workflow::Migrate,
+            1 => Workflow::Unbind,
+            _ => Workflow::Rebind,
         });
         let outcome = run_seed(seed, workflow, args.applies).await;
         kills += outcome.kills;

@@ -9,6 +9,8 @@ async fn a_few_seeds_of_each_workflow_hold_every_invariant() {
         (12, Workflow::Migrate),
         (13, Workflow::Unbind),
         (14, Workflow::Migrate),
+        (15, Workflow::Rebind),
+        (16, Workflow::Rebind),
     ] {
         let outcome = run_seed(seed, workflow, 6).await;
         assert!(outcome.violation.is_none(), "{outcome:#?}");
