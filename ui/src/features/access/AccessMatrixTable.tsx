@@ -31,7 +31,7 @@ export function AccessMatrixTable({ host, matrix }: AccessMatrixTableProps) {
           </Title>
           <RoleBadge role="host" size="xs" />
           <Text size="xs" c="dimmed">
-            {t("access.counts", { users: matrix.users.length, clusters: matrix.clusters.length })}
+            {t("access.usersCount", { count: matrix.users.length })} · {t("access.clustersCount", { count: matrix.clusters.length })}
           </Text>
         </Group>
         <TextInput
@@ -105,6 +105,11 @@ function ColumnHeader({ cluster, reached }: { cluster: AccessCluster; reached: n
         {cluster.name}
       </Text>
       {cluster.isHost && <RoleBadge role="host" size="xs" />}
+      {cluster.estateName !== null && cluster.estateName !== cluster.name && (
+        <Text size="xs" c="dimmed" ff="monospace">
+          ({cluster.estateName})
+        </Text>
+      )}
       <Tooltip label={cluster.estateName === null ? t("access.notInEstate") : t("access.estateName", { name: cluster.estateName })}>
         <Text size="xs" c="dimmed">
           {t("access.reached", { count: reached })}

@@ -97,7 +97,7 @@ function Cell({ cell }: { cell: ComponentCell }) {
   const tip = [facts, cell.state, reason].filter(Boolean).join(" · ");
   return (
     <Tooltip label={tip} multiline w={280}>
-      <Stack gap={2} align="flex-start" aria-label={tip}>
+      <Stack gap={2} align="flex-start" aria-label={tip} opacity={cell.disabled === "appStoreHostOnly" ? 0.55 : undefined}>
         <Badge size="sm" variant="dot" color={COLORS[state]} tt="none">
           {t(`components.state.${state}`)}
         </Badge>

@@ -101,7 +101,17 @@ function PaletteDialog({ onNavigate, onOpenCluster, onAccess, onClose }: Command
   });
 
   return (
-    <Modal opened onClose={onClose} withCloseButton={false} size="lg" padding="sm" title={<span className="sr-only">{t("palette.title")}</span>} data-testid="palette">
+    <Modal
+      opened
+      onClose={onClose}
+      withCloseButton={false}
+      size="lg"
+      padding="sm"
+      // The title names the dialog for screen readers; the search field says the rest.
+      title={t("palette.title")}
+      classNames={{ header: "sr-only" }}
+      data-testid="palette"
+    >
       <Combobox
         store={combobox}
         onOptionSubmit={(id) => {
