@@ -236,7 +236,9 @@ pub async fn apply(
 /// Steps already done by earlier invocations. When the last one was blocked because a
 /// controller re-bound namespaces after they were unbound, the unbinding of that cluster is
 /// redone (it is safe: nothing after the settle step has run) instead of failing again.
-fn done_steps(plan: &Plan, records: &[Record]) -> BTreeSet<u32> {
+/// Public for the resume fuzz target (`fuzz/fuzz_targets/run_readback.rs`).
+#[must_use]
+pub fn done_steps(plan: &Plan, records: &[Record]) -> BTreeSet<u32> {
     let mut done: BTreeSet<u32> = records
         .iter()
         .filter_map(|r| match r {
