@@ -56,6 +56,8 @@ pub enum EstateSource {
     Demo,
     /// A directory of kubeconfigs.
     Directory,
+    /// The clusters sealed in the vault.
+    Vault,
 }
 
 /// The clusters of an estate with their facts.

@@ -1437,8 +1437,7 @@ pub async fn inspect(vault: &Vault) -> Result<EstateView, AppError> {
     }
     clusters.extend(broken);
     Ok(EstateView {
-        // TODO(desktop): an `EstateSource::Vault` variant belongs with the desktop's vault work.
-        source: EstateSource::Directory,
+        source: EstateSource::Vault,
         label: format!("vault {}", vault.dir().display()),
         clusters,
     })
