@@ -9,13 +9,32 @@ use ksmc_core::workflow::{Plan, RunEvent, RunReport, RunSummary, WorkflowInput};
 use tauri::ipc::Channel;
 
 use crate::import::{self, AddChoice, AddOutcome, ContextsPreview, KubeconfigSource};
-use crate::state::{AppState, ChannelProgress, EstateInfo};
+use crate::state::{self, AppState, ChannelProgress, EstateInfo, OpenEstate};
 
 /// Where the open estate comes from (demo or a directory). Reads no cluster.
 #[tauri::command]
 #[specta::specta]
 pub fn estate_info(state: tauri::State<'_, AppState>) -> EstateInfo {
     state.estate_info()
+}
+
+/// Switches to the vault's clusters or to the demo estate on a scenario; the demo left
+/// behind is stopped. Refused while a run applies (`Locked`), or for an unknown scenario
+/// (`Invalid`); nothing changes then.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_estate(
+    state: tauri::State<'_, AppState>,
+    choice: OpenEstate,
+) -> Result<EstateInfo, AppError> {
+    state.open_estate(choice.into()).await
+}
+
+/// The scenarios the demo estate can be opened on (ksmc-sim's catalog).
+#[tauri::command]
+#[specta::specta]
+pub fn demo_scenarios() -> Vec<String> {
+    state::demo_scenarios()
 }
 
 /// Facts of every cluster of the open estate and the findings they imply.

@@ -16,6 +16,8 @@ pub enum KubeconfigSource {
     Text { text: String },
     /// The user's kubeconfig: the `KUBECONFIG` list, else `~/.kube/config`.
     User,
+    /// A kubeconfig file picked in the native file dialog (an absolute path); Rust reads it.
+    File { path: String },
 }
 
 impl std::fmt::Debug for KubeconfigSource {
@@ -23,6 +25,7 @@ impl std::fmt::Debug for KubeconfigSource {
         match self {
             Self::Text { text } => write!(f, "Text({} bytes)", text.len()),
             Self::User => f.write_str("User"),
+            Self::File { path } => f.debug_tuple("File").field(path).finish(),
         }
     }
 }
@@ -32,6 +35,17 @@ impl KubeconfigSource {
         match self {
             Self::Text { text } => Ok(ImportSource::Text(text.clone())),
             Self::User => ImportSource::user_kubeconfig(),
+            Self::File { path } => {
+                let path = std::path::PathBuf::from(path);
+                if path.is_absolute() {
+                    Ok(ImportSource::File(path))
+                } else {
+                    Err(ImportError::Unreadable {
+                        path,
+                        cause: "not an absolute path".into(),
+                    })
+                }
+            }
         }
     }
 }
