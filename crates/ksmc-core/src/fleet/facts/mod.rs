@@ -6,6 +6,7 @@
 
 mod access;
 mod config;
+mod lean;
 mod link;
 mod model;
 mod objects;
@@ -19,10 +20,12 @@ pub use access::{
 pub use config::{components, fingerprint, is_zero_duration, parse_effective_config, parse_role};
 pub use link::link_members;
 pub use model::*;
-pub use read::{gather, gather_all, ks_apiserver_version};
+pub use read::{Depth, gather, gather_all, gather_to, ks_apiserver_version};
 
-/// How many clusters are read at the same time.
-pub const PARALLELISM: usize = 8;
+/// How many clusters are read at the same time. An inspection waits mostly on round trips,
+/// and a cluster's reads hold a few small connections: 32 keeps an estate of up to 32
+/// clusters in one wave (at 8, 21 clusters took three waves: 3× the latency floor).
+pub const PARALLELISM: usize = 32;
 /// Page size of every list.
 const PAGE: u32 = 500;
 

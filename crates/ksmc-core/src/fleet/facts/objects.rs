@@ -4,6 +4,7 @@ use kube::api::DynamicObject;
 use kube::core::ObjectMeta;
 use serde_json::Value;
 
+use super::lean::{LeanUser, MetaOnly};
 use super::model::{
     ClusterInstall, Condition, Extension, Fact, FactError, InstallPlan, ManagedCluster, OwnerRef,
     Project, User, Workspace, WorkspaceTemplate,
@@ -89,15 +90,12 @@ fn cert_expires(o: &DynamicObject, errors: &mut Vec<FactError>) -> Option<Fact<S
     }
 }
 
-fn managed(meta: &ObjectMeta) -> bool {
-    labels_of(meta, KUBEFED_MANAGED) == Some("true")
-}
-
-pub(super) fn workspace(o: &DynamicObject, _: &mut Vec<FactError>) -> Workspace {
+pub(super) fn workspace(o: MetaOnly) -> Workspace {
+    let kubefed_managed = o.metadata.label(KUBEFED_MANAGED) == Some("true");
     Workspace {
-        name: o.metadata.name.clone().unwrap_or_default(),
-        uid: o.metadata.uid.clone().unwrap_or_default(),
-        kubefed_managed: managed(&o.metadata),
+        name: o.metadata.name,
+        uid: o.metadata.uid,
+        kubefed_managed,
     }
 }
 
@@ -114,35 +112,36 @@ pub(super) fn template(o: &DynamicObject, _: &mut Vec<FactError>) -> WorkspaceTe
     }
 }
 
-pub(super) fn user(o: &DynamicObject, _: &mut Vec<FactError>) -> User {
+pub(super) fn user(o: LeanUser) -> User {
+    let kubefed_managed = o.metadata.label(KUBEFED_MANAGED) == Some("true");
     User {
-        name: o.metadata.name.clone().unwrap_or_default(),
-        email: str_at(&o.data, "/spec/email"),
-        kubefed_managed: managed(&o.metadata),
+        name: o.metadata.name,
+        email: o.spec.email,
+        kubefed_managed,
     }
 }
 
-pub(super) fn project(meta: &ObjectMeta) -> Project {
+pub(super) fn project(o: MetaOnly) -> Project {
+    let meta = o.metadata;
+    let workspace = meta.label(WORKSPACE_LABEL).unwrap_or_default().to_owned();
+    let kubefed_managed = meta.label(KUBEFED_MANAGED) == Some("true");
+    let kubefed_host_namespace = meta.label(KUBEFED_HOST_NAMESPACE) == Some("true");
     Project {
-        name: meta.name.clone().unwrap_or_default(),
-        workspace: labels_of(meta, WORKSPACE_LABEL)
-            .unwrap_or_default()
-            .to_owned(),
+        workspace,
         owner_references: meta
             .owner_references
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
+            .into_iter()
             .map(|r| OwnerRef {
-                api_version: r.api_version.clone(),
-                kind: r.kind.clone(),
-                name: r.name.clone(),
-                uid: r.uid.clone(),
+                api_version: r.api_version,
+                kind: r.kind,
+                name: r.name,
+                uid: r.uid,
                 controller: r.controller.unwrap_or(false),
             })
             .collect(),
-        kubefed_managed: managed(meta),
-        kubefed_host_namespace: labels_of(meta, KUBEFED_HOST_NAMESPACE) == Some("true"),
+        kubefed_managed,
+        kubefed_host_namespace,
+        name: meta.name,
     }
 }
 

@@ -14,16 +14,17 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup;
 
 use super::config::{components, fingerprint, parse_effective_config, parse_role};
+use super::lean::{Shape, list_lean, listed_lean};
 use super::link::link_members;
 use super::model::{
     ClusterFacts, EffectiveConfig, Extension, Fact, FactError, Generation, InstallPlan,
-    KubeSphereFacts, Listed, Project, User, Workspace, WorkspaceTemplate,
+    KubeSphereFacts, Listed, User, Workspace, WorkspaceTemplate,
 };
 use super::objects::{
     extension, install_plan, labels_of, managed_cluster, project, str_at, template, user, workspace,
 };
 use super::{
-    CLUSTER_NAME_ANNOTATION, HOST_CLUSTER_ANNOTATION, PAGE, PARALLELISM, SRC_CC, SRC_CLUSTERS,
+    CLUSTER_NAME_ANNOTATION, HOST_CLUSTER_ANNOTATION, PARALLELISM, SRC_CC, SRC_CLUSTERS,
     SRC_CONFIG, SRC_EXTENSIONS, SRC_HOST_ANNOTATION, SRC_INSTALL_PLANS, SRC_KS_APISERVER,
     SRC_KUBE_SYSTEM, SRC_NAME_ANNOTATION, SRC_PROJECTS, SRC_TEMPLATES, SRC_TENANT_GROUP, SRC_USERS,
     SRC_VERSION, SRC_WORKSPACES, V4_TENANT, WORKSPACE_LABEL,
@@ -32,14 +33,16 @@ use crate::error::{AppError, ClusterError, ErrorKind};
 use crate::facts::CALL_DEADLINE;
 use crate::kubeconfig::ClusterSource;
 
-async fn deadline<T>(fut: impl Future<Output = Result<T, kube::Error>>) -> Result<T, ClusterError> {
+pub(super) async fn deadline<T>(
+    fut: impl Future<Output = Result<T, kube::Error>>,
+) -> Result<T, ClusterError> {
     match tokio::time::timeout(CALL_DEADLINE, fut).await {
         Ok(result) => result.map_err(|e| ClusterError::from_kube(&e)),
         Err(_) => Err(ClusterError::Timeout(CALL_DEADLINE.as_secs())),
     }
 }
 
-fn is_not_found(e: &ClusterError) -> bool {
+pub(super) fn is_not_found(e: &ClusterError) -> bool {
     matches!(e, ClusterError::Api { code: 404, .. })
 }
 
@@ -54,36 +57,7 @@ async fn list_all(
     ar: &ApiResource,
     params: ListParams,
 ) -> Result<Option<Vec<DynamicObject>>, ClusterError> {
-    let api: Api<DynamicObject> = Api::all_with(client.clone(), ar);
-    let mut params = params.limit(PAGE);
-    let mut out = Vec::new();
-    loop {
-        let page = match deadline(api.list(&params)).await {
-            Ok(p) => p,
-            Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        out.extend(page.items);
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(token) => params = params.continue_token(&token),
-            None => return Ok(Some(out)),
-        }
-    }
-}
-
-/// Projects: namespaces labelled `kubesphere.io/workspace`, page by page (metadata only).
-async fn projects(client: &kube::Client) -> Result<Vec<Project>, ClusterError> {
-    let api: Api<Namespace> = Api::all(client.clone());
-    let mut params = ListParams::default().labels(WORKSPACE_LABEL).limit(PAGE);
-    let mut out = Vec::new();
-    loop {
-        let page = deadline(api.list_metadata(&params)).await?;
-        out.extend(page.items.iter().map(|n| project(&n.metadata)));
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(token) => params = params.continue_token(&token),
-            None => return Ok(out),
-        }
-    }
+    list_lean(client, ar, params, Shape::Full).await
 }
 
 /// What KubeSphere's own objects say, before the generation is known: the
@@ -276,7 +250,7 @@ struct Tenant {
     errors: Vec<FactError>,
 }
 
-async fn tenant(client: &kube::Client) -> Tenant {
+async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
     let mut errors = Vec::new();
     let generation = match tenant_preferred(client).await {
         Ok(Some(v)) if v == V4_TENANT => Generation::V4,
@@ -294,14 +268,19 @@ async fn tenant(client: &kube::Client) -> Tenant {
         Generation::V3 => ("v1alpha1", "v1alpha2", "v1alpha2"),
     };
     let v4 = generation == Generation::V4;
+    let full = depth == Depth::Full;
     let (workspaces, templates, users, extensions, install_plans, access, ks_apiserver) = futures::join!(
-        listed(
+        lean_if(
+            full,
             client,
             resource("tenant.kubesphere.io", ws, "Workspace", "workspaces"),
+            ListParams::default(),
+            Shape::Metadata,
             SRC_WORKSPACES,
             workspace
         ),
-        listed(
+        listed_if(
+            full,
             client,
             resource(
                 "tenant.kubesphere.io",
@@ -312,29 +291,38 @@ async fn tenant(client: &kube::Client) -> Tenant {
             SRC_TEMPLATES,
             template
         ),
-        listed(
+        lean_if(
+            full,
             client,
             resource("iam.kubesphere.io", iam, "User", "users"),
+            ListParams::default(),
+            Shape::Full,
             SRC_USERS,
             user
         ),
         listed_if(
-            v4,
+            v4 && full,
             client,
             resource("kubesphere.io", "v1alpha1", "Extension", "extensions"),
             SRC_EXTENSIONS,
             extension
         ),
         listed_if(
-            v4,
+            v4 && full,
             client,
             resource("kubesphere.io", "v1alpha1", "InstallPlan", "installplans"),
             SRC_INSTALL_PLANS,
             install_plan
         ),
-        super::access::read(client, iam),
         async {
-            if v4 {
+            if full {
+                super::access::read(client, iam).await
+            } else {
+                (super::access::AccessFacts::absent(), Vec::new())
+            }
+        },
+        async {
+            if v4 && full {
                 Some(ks_apiserver_answer(client).await)
             } else {
                 None
@@ -399,19 +387,57 @@ async fn listed_if<T>(
     }
 }
 
+/// [`listed_lean`] when `read`, else absent without a request.
+async fn lean_if<L: serde::de::DeserializeOwned, T>(
+    read: bool,
+    client: &kube::Client,
+    ar: ApiResource,
+    params: ListParams,
+    shape: Shape,
+    source: &str,
+    map: fn(L) -> T,
+) -> (Listed<T>, Vec<FactError>) {
+    if read {
+        listed_lean(client, ar, params, shape, source, map).await
+    } else {
+        (Listed::absent(source), Vec::new())
+    }
+}
+
+/// How much of a cluster is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Every fact.
+    Full,
+    /// What places a cluster in the estate, and nothing that grows with its contents:
+    /// reachability and version, kube-system UID, KubeSphere's configuration (role,
+    /// jwtSecret fingerprint, recorded name, components) and, on a host, its Cluster
+    /// objects. Workspaces, templates, users, projects, extensions and access are absent.
+    Identity,
+}
+
 /// Reads the facts of one cluster. Never fails: a failure is recorded in `error` (cluster
 /// unreadable) or `fact_errors` (one fact unreadable).
 pub async fn gather(source: &ClusterSource) -> ClusterFacts {
+    gather_to(source, Depth::Full).await
+}
+
+/// [`gather`] to a [`Depth`].
+pub async fn gather_to(source: &ClusterSource, depth: Depth) -> ClusterFacts {
     let mut facts = ClusterFacts::empty(&source.name, &source.server);
     // Boxed: the reads are many nested futures, too large to move around on the stack.
-    if let Err(e) = Box::pin(fill(source, &mut facts)).await {
+    if let Err(e) = Box::pin(fill(source, &mut facts, depth)).await {
         tracing::info!(cluster = %source.name, error = %e, "cluster could not be read");
         facts.error = Some(AppError::from(&e));
     }
     facts
 }
 
-async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), ClusterError> {
+async fn fill(
+    source: &ClusterSource,
+    facts: &mut ClusterFacts,
+    depth: Depth,
+) -> Result<(), ClusterError> {
     let client = source.client().await?;
     let started = Instant::now();
     let version = deadline(client.apiserver_version()).await?;
@@ -430,8 +456,16 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
             SRC_CLUSTERS,
             managed_cluster
         ),
-        tenant(&client),
-        projects(&client),
+        tenant(&client, depth),
+        lean_if(
+            depth == Depth::Full,
+            &client,
+            ApiResource::erase::<Namespace>(&()),
+            ListParams::default().labels(WORKSPACE_LABEL),
+            Shape::Metadata,
+            SRC_PROJECTS,
+            project
+        ),
     );
     match kube_system {
         Ok(ns) => {
@@ -470,6 +504,7 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
     facts.extensions = extensions.0;
     facts.install_plans = install_plans.0;
     facts.access = access.0;
+    facts.projects = projects.0;
     errors.extend(
         [
             clusters.1,
@@ -479,22 +514,11 @@ async fn fill(source: &ClusterSource, facts: &mut ClusterFacts) -> Result<(), Cl
             extensions.1,
             install_plans.1,
             access.1,
+            projects.1,
         ]
         .into_iter()
         .flatten(),
     );
-    match projects {
-        Ok(p) => {
-            facts.projects = Listed {
-                items: Some(p),
-                source: SRC_PROJECTS.into(),
-            };
-        }
-        Err(e) => errors.push(FactError {
-            source: SRC_PROJECTS.into(),
-            error: AppError::from(&e),
-        }),
-    }
     facts.fact_errors = errors;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Findings about one cluster: KubeSphere's presence, role and configuration for its position,
 //! the recorded name, a member's cleanliness and components, and its projects.
 
+use std::collections::HashSet;
+
 use super::super::facts::{ClusterFacts, is_zero_duration};
 use super::{
     Out, Position, Severity, copy_jwt_commands, fix, kubectl, position, reinstall_ks_core_commands,
@@ -555,9 +557,12 @@ fn projects(c: &ClusterFacts, out: &mut Out) {
         return;
     };
     let name = c.name.as_str();
+    // Sets, not scans: thousands of projects against hundreds of workspaces.
+    let uids: HashSet<&str> = workspaces.iter().map(|w| w.uid.as_str()).collect();
+    let names: HashSet<&str> = workspaces.iter().map(|w| w.name.as_str()).collect();
     for p in c.projects.all() {
         for (i, r) in p.owner_references.iter().enumerate() {
-            if r.is_workspace() && !workspaces.iter().any(|w| w.uid == r.uid) {
+            if r.is_workspace() && !uids.contains(r.uid.as_str()) {
                 out.push(
                     "stale-owner-reference",
                     Severity::Error,
@@ -574,7 +579,7 @@ fn projects(c: &ClusterFacts, out: &mut Out) {
                 );
             }
         }
-        if !p.kubefed_managed && !workspaces.iter().any(|w| w.name == p.workspace) {
+        if !p.kubefed_managed && !names.contains(p.workspace.as_str()) {
             out.push(
                 "project-workspace-missing",
                 Severity::Warning,
