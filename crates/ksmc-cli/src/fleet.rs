@@ -1,212 +1,199 @@
-//! `ksmc fleet`: facts and findings of an estate, and the import preflight.
+//! `ksmc inspect`, `ksmc findings` and `ksmc preflight import` (and their older spellings
+//! `ksmc fleet inspect|preflight`): facts and findings of an estate, and the import
+//! preflight. Every rule lives in `ksmc_core::fleet`.
 
-use std::path::PathBuf;
+mod render;
+
 use std::process::ExitCode;
 
-use clap::Subcommand;
-use comfy_table::{Table, presets::NOTHING};
-use ksmc_core::fleet::{CheckStatus, FleetReport, PreflightReport, Severity};
+use clap::{Args, Subcommand, ValueEnum};
+use ksmc_core::fleet::facts::ClusterFacts;
+use ksmc_core::fleet::{FleetReport, Severity, scope};
+use ksmc_core::{AppError, ClusterSource};
 
-use crate::{print_output, role};
+use crate::print_output;
+use crate::workflow::EstateArgs;
 
-#[derive(Subcommand)]
+/// Exit status of the fleet commands.
+pub const EXIT_CODES: &str = "\
+Exit status:
+  0  nothing wrong (no error finding, every cluster read; preflight: no blocking check failed)
+  1  the estate could not be opened, or the cluster named is not in it
+  2  an error finding, a cluster that cannot be read, or (preflight) a failed blocking check";
+
+const EXIT_FOUND: u8 = 2;
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+    /// Only this cluster and its findings. Of the others, ksmc reads only what those findings
+    /// need: every cluster's identity (role, UID), plus its host in full for a member, or its
+    /// members in full for a host.
+    #[arg(long, value_name = "C")]
+    pub cluster: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FindingsArgs {
+    #[command(flatten)]
+    pub inspect: InspectArgs,
+    /// Only findings of this severity or worse.
+    #[arg(long, value_enum, value_name = "S")]
+    pub severity: Option<SeverityArg>,
+}
+
+/// `--severity`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SeverityArg {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Self {
+        match s {
+            SeverityArg::Error => Self::Error,
+            SeverityArg::Warning => Self::Warning,
+            SeverityArg::Info => Self::Info,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PreflightImportArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+    /// The host cluster (its name in the estate).
+    #[arg(long, value_name = "H")]
+    pub host: String,
+    /// The cluster to import.
+    #[arg(long, value_name = "M")]
+    pub member: String,
+    /// The Cluster name to import it under (default: MEMBER).
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// Print JSON instead of a checklist.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ksmc preflight …`.
+#[derive(Subcommand, Debug)]
+pub enum PreflightCommand {
+    /// Every check KubeSphere runs before importing MEMBER into HOST, and more, as a
+    /// checklist with fixes.
+    #[command(after_help = EXIT_CODES)]
+    Import(PreflightImportArgs),
+}
+
+/// `ksmc fleet …`: the older spellings of `ksmc inspect` and `ksmc preflight import`.
+#[derive(Subcommand, Debug)]
 pub enum FleetCommand {
-    /// Facts of every cluster and what is wrong in the estate. Exits 2 when a finding is an
-    /// error or a cluster cannot be read.
-    Inspect {
-        /// Directory holding one kubeconfig per cluster (*.kubeconfig, *.yaml).
-        #[arg(long, value_name = "DIR")]
-        kubeconfig_dir: PathBuf,
-        /// Print JSON instead of tables.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Every check KubeSphere runs before importing MEMBER into HOST, and more. Exits 2 when a
-    /// check fails.
-    Preflight {
-        #[arg(long, value_name = "DIR")]
-        kubeconfig_dir: PathBuf,
-        /// The host cluster (its kubeconfig's file name without extension).
-        #[arg(long, value_name = "H")]
-        host: String,
-        /// The cluster to import.
-        #[arg(long, value_name = "M")]
-        member: String,
-        /// The Cluster name to import it under (default: MEMBER).
-        #[arg(long, value_name = "N")]
-        name: Option<String>,
-        /// Print JSON instead of a checklist.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Same as `ksmc inspect`.
+    Inspect(InspectArgs),
+    /// Same as `ksmc preflight import`.
+    Preflight(PreflightImportArgs),
 }
 
-pub async fn run(command: FleetCommand) -> ExitCode {
+pub async fn fleet(command: FleetCommand) -> ExitCode {
     match command {
-        FleetCommand::Inspect {
-            kubeconfig_dir,
-            json,
-        } => match ksmc_core::fleet::inspect_dir(&kubeconfig_dir).await {
-            Ok(report) => {
-                print_output(json, &report, || render_inspect(&report));
-                let bad = report.clusters.iter().any(|c| c.error.is_some())
-                    || report
-                        .findings
-                        .iter()
-                        .any(|f| f.severity == Severity::Error);
-                if bad {
-                    ExitCode::from(2)
-                } else {
-                    ExitCode::SUCCESS
-                }
-            }
-            Err(e) => {
-                eprintln!("ksmc: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        FleetCommand::Preflight {
-            kubeconfig_dir,
-            host,
-            member,
-            name,
-            json,
-        } => {
-            let sources = ksmc_core::fleet::source_in_dir(&kubeconfig_dir, &host).and_then(|h| {
-                ksmc_core::fleet::source_in_dir(&kubeconfig_dir, &member).map(|m| (h, m))
-            });
-            let (h, m) = match sources {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("ksmc: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let report = ksmc_core::fleet::preflight(&h, &m, name.as_deref()).await;
-            print_output(json, &report, || render_preflight(&report));
-            if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            }
-        }
+        FleetCommand::Inspect(args) => inspect(args).await,
+        FleetCommand::Preflight(args) => preflight(args).await,
     }
 }
 
-fn render_inspect(report: &FleetReport) -> String {
-    let mut clusters = Table::new();
-    clusters.load_preset(NOTHING).set_header([
-        "NAME",
-        "ROLE",
-        "CC-ROLE",
-        "KUBERNETES",
-        "KUBESPHERE",
-        "JWT",
-        "RECORDED-AS",
-        "CLUSTERS",
-        "WORKSPACES",
-        "PROJECTS",
-        "USERS",
-        "LATENCY",
-        "STATUS",
-    ]);
-    for c in &report.clusters {
-        let ks = c.kubesphere.as_ref();
-        let count = |n: Option<usize>| n.map_or_else(|| "-".into(), |n| n.to_string());
-        clusters.add_row([
-            c.name.clone(),
-            if ks.is_none() && c.error.is_none() {
-                "no-ks".into()
-            } else {
-                role(c.role()).into()
-            },
-            ks.and_then(|k| k.configured_role.as_ref())
-                .map_or("-", |r| role(r.value))
-                .into(),
-            c.kubernetes_version
-                .as_ref()
-                .map_or_else(|| "-".into(), |v| v.value.clone()),
-            c.kubesphere_version().unwrap_or("-").into(),
-            c.jwt_fingerprint().unwrap_or("-").into(),
-            c.recorded_name().unwrap_or("-").into(),
-            count(
-                c.clusters
-                    .items
-                    .as_ref()
-                    .map(|l| l.iter().filter(|m| !m.is_host).count()),
-            ),
-            count(c.workspaces.items.as_ref().map(Vec::len)),
-            count(c.projects.items.as_ref().map(Vec::len)),
-            count(c.users.items.as_ref().map(Vec::len)),
-            c.latency_ms
-                .map_or_else(|| "-".into(), |n| format!("{n}ms")),
-            c.error
-                .as_ref()
-                .map_or_else(|| "ok".into(), |e| format!("{:?}: {}", e.kind, e.message)),
-        ]);
-    }
-    let mut findings = Table::new();
-    findings
-        .load_preset(NOTHING)
-        .set_header(["SEVERITY", "ID", "CLUSTER", "OBJECT", "FINDING", "FIX"]);
-    for f in &report.findings {
-        let sev = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        };
-        let fix = f
-            .fix
-            .commands
-            .first()
-            .cloned()
-            .or_else(|| f.fix.fix_it.as_ref().map(|id| format!("fix-it: {id}")))
-            .unwrap_or_else(|| f.fix.summary.clone());
-        findings.add_row([
-            sev.into(),
-            f.id.clone(),
-            f.cluster.clone(),
-            f.object.clone().unwrap_or_else(|| "-".into()),
-            f.title.clone(),
-            fix,
-        ]);
-    }
-    let tail = if report.findings.is_empty() {
-        "No findings.".to_owned()
-    } else {
-        findings.to_string()
+fn fail(e: &AppError) -> ExitCode {
+    eprintln!("ksmc: {e}");
+    ExitCode::FAILURE
+}
+
+/// The estate's report, whole or for `--cluster`. Kubeconfigs that cannot be used are rows
+/// with their error.
+async fn report(args: &InspectArgs) -> Result<FleetReport, AppError> {
+    let (sources, unusable) = args.estate.sources().await?;
+    let unreadable = unusable
+        .into_iter()
+        .map(|(name, e)| ClusterFacts::unreadable(&name, e))
+        .collect();
+    ksmc_core::fleet::inspect_estate(&sources, unreadable, args.cluster.as_deref()).await
+}
+
+/// `ksmc inspect`.
+pub async fn inspect(args: InspectArgs) -> ExitCode {
+    let report = match report(&args).await {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
     };
-    format!("{clusters}\n\n{tail}")
+    print_output(args.json, &report, || render::inspect(&report));
+    let bad = report.clusters.iter().any(|c| c.error.is_some())
+        || report
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error);
+    if bad {
+        ExitCode::from(EXIT_FOUND)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-fn render_preflight(report: &PreflightReport) -> String {
-    let mut out = format!(
-        "Import {} into {} as {}\n",
-        report.member, report.host, report.name
-    );
-    for c in &report.checks {
-        let mark = match c.status {
-            CheckStatus::Pass => "PASS",
-            CheckStatus::Warn => "WARN",
-            CheckStatus::Fail => "FAIL",
-            CheckStatus::Skip => "SKIP",
-        };
-        out.push_str(&format!("{mark}  {:<22} {}\n", c.id, c.message));
-        if c.status != CheckStatus::Pass
-            && let Some(fix) = &c.fix
-        {
-            {
-                out.push_str(&format!("      fix: {}\n", fix.summary));
-                for cmd in &fix.commands {
-                    out.push_str(&format!("        {cmd}\n"));
-                }
-            }
-        }
-    }
-    out.push_str(if report.ok {
-        "Ready to import."
+/// `ksmc findings`: the findings alone (a cluster that cannot be read is itself a finding).
+pub async fn findings(args: FindingsArgs) -> ExitCode {
+    let report = match report(&args.inspect).await {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let worst = args.severity.map_or(Severity::Info, Severity::from);
+    let list: Vec<_> = report
+        .findings
+        .into_iter()
+        .filter(|f| f.severity <= worst)
+        .collect();
+    print_output(args.inspect.json, &list, || render::findings(&list));
+    if list.iter().any(|f| f.severity == Severity::Error) {
+        ExitCode::from(EXIT_FOUND)
     } else {
-        "Not ready: fix the failed checks first."
+        ExitCode::SUCCESS
+    }
+}
+
+/// One cluster's source, or why it cannot be used.
+fn pick(
+    sources: &[ClusterSource],
+    unusable: &[(String, AppError)],
+    name: &str,
+) -> Result<ClusterSource, AppError> {
+    if let Some((_, e)) = unusable.iter().find(|(n, _)| n == name) {
+        return Err(AppError::new(
+            e.kind,
+            format!("cluster {name} cannot be used: {}", e.message),
+        ));
+    }
+    scope::find_source(sources, name).cloned()
+}
+
+/// `ksmc preflight import`.
+pub async fn preflight(args: PreflightImportArgs) -> ExitCode {
+    let picked = args.estate.sources().await.and_then(|(sources, unusable)| {
+        Ok((
+            pick(&sources, &unusable, &args.host)?,
+            pick(&sources, &unusable, &args.member)?,
+        ))
     });
-    out
+    let (host, member) = match picked {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let report = ksmc_core::fleet::preflight(&host, &member, args.name.as_deref()).await;
+    print_output(args.json, &report, || render::preflight(&report));
+    if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FOUND)
+    }
 }

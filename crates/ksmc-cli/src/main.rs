@@ -30,8 +30,17 @@ enum Command {
     /// Clusters of an estate.
     #[command(subcommand)]
     Cluster(ClusterCommand),
-    /// Fleet inspection (facts and findings) and the import preflight.
+    /// Facts of every cluster (or one) and what is wrong in the estate.
+    #[command(after_help = fleet::EXIT_CODES)]
+    Inspect(fleet::InspectArgs),
+    /// What is wrong in the estate (or with one cluster), with fixes.
+    #[command(after_help = fleet::EXIT_CODES)]
+    Findings(fleet::FindingsArgs),
+    /// Checks before a workflow: `preflight import`.
     #[command(subcommand)]
+    Preflight(fleet::PreflightCommand),
+    /// The older spellings of `inspect` and `preflight import`.
+    #[command(subcommand, hide = true)]
     Fleet(fleet::FleetCommand),
     /// The vault: kubeconfigs sealed with a key in the OS keyring.
     Vault(vault::VaultArgs),
@@ -115,7 +124,10 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Fleet(command) => fleet::run(command).await,
+        Command::Inspect(args) => fleet::inspect(args).await,
+        Command::Findings(args) => fleet::findings(args).await,
+        Command::Preflight(fleet::PreflightCommand::Import(args)) => fleet::preflight(args).await,
+        Command::Fleet(command) => fleet::fleet(command).await,
         Command::Vault(args) => vault::run(args).await,
         Command::Plan(args) => workflow::plan(args).await,
         Command::Apply(args) => workflow::apply(args).await,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use ksmc_core::workflow::{self, Clusters, WorkflowInput};
-use ksmc_core::{AppError, ErrorKind};
+use ksmc_core::{AppError, ClusterSource, ErrorKind};
 
 /// Where the estate's kubeconfigs come from.
 #[derive(Args, Clone, Debug)]
@@ -40,14 +40,33 @@ impl EstateArgs {
     /// The estate's clusters. Kubeconfigs that cannot be used are skipped with a note on
     /// stderr (a workflow that needs one then says that cluster is unknown).
     pub async fn clusters(&self) -> Result<Clusters, AppError> {
+        let (sources, unusable) = self.sources().await?;
+        for (name, e) in unusable {
+            eprintln!("ksmc: note: skipping cluster {name}: {e}");
+        }
+        Ok(Clusters::new(sources))
+    }
+
+    /// The estate's parsed kubeconfigs, and the name and error of each one that cannot be
+    /// used (a file that does not parse, a vault cluster that is locked or refused).
+    pub async fn sources(&self) -> Result<(Vec<ClusterSource>, Vec<(String, AppError)>), AppError> {
         let mut sources = Vec::new();
+        let mut unusable = Vec::new();
         if let Some(dir) = &self.kubeconfig_dir {
             let entries =
                 ksmc_core::kubeconfig::sources_in_dir(dir).map_err(|e| AppError::from(&e))?;
             for (path, source) in entries {
                 match source {
                     Ok(s) => sources.push(s),
-                    Err(e) => eprintln!("ksmc: note: skipping {}: {e}", path.display()),
+                    Err(e) => unusable.push((
+                        path.file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        AppError {
+                            kind: ErrorKind::Invalid,
+                            ..AppError::from(&e)
+                        },
+                    )),
                 }
             }
         } else {
@@ -61,15 +80,11 @@ impl EstateArgs {
             for (record, source) in opened {
                 match source {
                     Ok(s) => sources.push(s),
-                    Err(e) => eprintln!(
-                        "ksmc: note: skipping vault cluster {}: {}",
-                        record.name,
-                        AppError::from(&e)
-                    ),
+                    Err(e) => unusable.push((record.name, AppError::from(&e))),
                 }
             }
         }
-        Ok(Clusters::new(sources))
+        Ok((sources, unusable))
     }
 }
 
