@@ -6,6 +6,7 @@ import { ErrorPanel } from "../../components/ErrorPanel";
 import type { Acknowledgement, AddOutcome, ContextPreview, KubeconfigSource, Refusal } from "../../ipc/bindings";
 import type { IpcError } from "../../ipc/errors";
 import { queryKeys } from "../../ipc/queries";
+import { KubeconfigFilePicker } from "./KubeconfigFilePicker";
 import { addClusters, fetchContexts, nameProblem, requiredAcks, suggestName } from "./addCluster";
 import { nextStepKey } from "./vaultErrors";
 
@@ -17,7 +18,7 @@ interface AddClusterDialogProps {
   onDone: (names: string[], pendingApproval: string[]) => void;
 }
 
-type SourceKind = "text" | "user";
+type SourceKind = "text" | "file" | "user";
 
 /** `record` without the given keys. */
 function without(record: Record<string, string>, keys: string[]): Record<string, string> {
@@ -43,7 +44,8 @@ function RefusalNote({ refusal, testId }: { refusal: Refusal; testId: string }) 
 }
 
 /**
- * Adds clusters to the vault from pasted kubeconfig text or the user's kubeconfig: choose
+ * Adds clusters to the vault from a kubeconfig file picked in the native dialog, pasted text
+ * or the user's kubeconfig: choose
  * contexts, name each, tick every acknowledgement they need, then seal. The pasted text stays
  * in this dialog's state only and is dropped when it closes.
  */
@@ -52,6 +54,7 @@ export function AddClusterDialog({ existing, onClose, onDone }: AddClusterDialog
   const client = useQueryClient();
   const [kind, setKind] = useState<SourceKind>("text");
   const [text, setText] = useState("");
+  const [path, setPath] = useState("");
   const [contexts, setContexts] = useState<ContextPreview[] | null>(null);
   const [chosen, setChosen] = useState<Record<string, string>>({});
   const [acked, setAcked] = useState<Acknowledgement[]>([]);
@@ -59,7 +62,11 @@ export function AddClusterDialog({ existing, onClose, onDone }: AddClusterDialog
   const [error, setError] = useState<IpcError | null>(null);
   const [outcomes, setOutcomes] = useState<AddOutcome[]>([]);
 
-  const source = (): KubeconfigSource => (kind === "text" ? { kind: "text", text } : { kind: "user" });
+  const source = (): KubeconfigSource => {
+    if (kind === "text") return { kind: "text", text };
+    if (kind === "file") return { kind: "file", path };
+    return { kind: "user" };
+  };
   const chosenContexts = (contexts ?? []).filter((c) => c.name in chosen);
   const needed = requiredAcks(chosenContexts);
   const missingAcks = needed.filter((a) => !acked.includes(a));
@@ -101,7 +108,9 @@ export function AddClusterDialog({ existing, onClose, onDone }: AddClusterDialog
     try {
       const choices = chosenContexts.map((c, i) => ({ context: c.name, name: names[i] ?? "" }));
       const result = await addClusters(source(), choices, needed);
+      // The vault and the vault estate ("My clusters") both changed.
       await client.invalidateQueries({ queryKey: queryKeys.vault });
+      void client.invalidateQueries({ queryKey: queryKeys.fleet });
       const added = result.filter((o) => o.record);
       const pending = added.filter((o) => o.record?.exec).map((o) => o.record?.name ?? "");
       if (added.length === result.length) {
@@ -139,6 +148,7 @@ export function AddClusterDialog({ existing, onClose, onDone }: AddClusterDialog
                 setError(null);
               }}
               data={[
+                { value: "file", label: t("vault.add.source.file") },
                 { value: "text", label: t("vault.add.source.text") },
                 { value: "user", label: t("vault.add.source.user") },
               ]}
@@ -157,6 +167,8 @@ export function AddClusterDialog({ existing, onClose, onDone }: AddClusterDialog
                 autoComplete="off"
                 styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
               />
+            ) : kind === "file" ? (
+              <KubeconfigFilePicker path={path} onPick={setPath} />
             ) : (
               <Text size="sm" c="dimmed">
                 {t("vault.add.userHint")}
@@ -167,7 +179,7 @@ export function AddClusterDialog({ existing, onClose, onDone }: AddClusterDialog
               <Button variant="default" onClick={onClose}>
                 {t("vault.add.cancel")}
               </Button>
-              <Button type="submit" loading={busy} disabled={kind === "text" && text.trim() === ""}>
+              <Button type="submit" loading={busy} disabled={(kind === "text" && text.trim() === "") || (kind === "file" && path === "")}>
                 {t("vault.add.readContexts")}
               </Button>
             </Group>

@@ -1,4 +1,5 @@
 import { ActionIcon, Alert, Button, Code, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CopyButton } from "../../components/CopyButton";
@@ -6,7 +7,8 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { TopBar } from "../../components/TopBar";
 import { FlaskIcon, RefreshIcon, VaultIcon } from "../../components/icons";
-import { useEstateInfo, useVault } from "../../ipc/queries";
+import { queryKeys, useEstateInfo, useVault } from "../../ipc/queries";
+import { SwitchToVault } from "../onboarding/SwitchToVault";
 import { AddClusterDialog } from "./AddClusterDialog";
 import { ExecReviewDialog } from "./ExecReviewDialog";
 import { KeyringCard } from "./KeyringCard";
@@ -26,8 +28,14 @@ export function VaultScreen() {
   const [done, setDone] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const { data, error, isFetching, refetch } = vault;
+  const client = useQueryClient();
   const close = () => {
     setDialog(null);
+  };
+  // A vault change changes the vault estate ("My clusters"): read it again.
+  const changed = () => {
+    setDialog(null);
+    void client.invalidateQueries({ queryKey: queryKeys.fleet });
   };
   const openAdd = () => {
     setDone(null);
@@ -117,6 +125,7 @@ export function VaultScreen() {
         {info.data?.source === "demo" && (
           <Alert color="orange" variant="light" icon={<FlaskIcon />} py="xs" data-testid="vault-demo-note">
             <Text size="sm">{t("vault.demoSeparate")}</Text>
+            {data && data.clusters.length > 0 && <SwitchToVault count={data.clusters.length} />}
           </Alert>
         )}
         {done && (
@@ -134,6 +143,7 @@ export function VaultScreen() {
           }}
           onDone={(names, pending) => {
             setAdding(false);
+            void client.invalidateQueries({ queryKey: queryKeys.fleet });
             const added = t("vault.add.done", { count: names.length, names: names.join(", ") });
             setDone(pending.length > 0 ? `${added} ${t("vault.add.donePending", { names: pending.join(", ") })}` : added);
           }}
@@ -144,7 +154,7 @@ export function VaultScreen() {
           name={dialog.name}
           onClose={close}
           onDone={(name) => {
-            close();
+            changed();
             setDone(t("vault.done.renamed", { name }));
           }}
         />
@@ -154,7 +164,7 @@ export function VaultScreen() {
           name={dialog.name}
           onClose={close}
           onDone={(name) => {
-            close();
+            changed();
             setDone(t("vault.done.removed", { name }));
           }}
         />
@@ -164,7 +174,7 @@ export function VaultScreen() {
           name={dialog.name}
           onClose={close}
           onDone={() => {
-            close();
+            changed();
             setDone(t("vault.exec.approvedDone"));
           }}
         />
