@@ -125,7 +125,8 @@ async fn the_window_shows_the_estate_a_cluster_chinese_and_the_vault() {
     let home = TempDir(std::env::temp_dir().join(format!("ksmc-e2e-{}", std::process::id())));
     std::fs::create_dir_all(&home.0).unwrap();
     let port = free_port();
-    let _driver = start_driver(port, &home.0, &[]);
+    // The demo estate on `fresh` (without it, an empty vault opens on the welcome screen).
+    let _driver = start_driver(port, &home.0, &[("KSMC_DEMO_SCENARIO", "fresh")]);
     let client = connect(port, &app).await;
 
     let result = tokio::time::timeout(Duration::from_secs(150), drive(&client))

@@ -169,3 +169,110 @@ pub async fn choose_language(client: &Client, language: &str) -> Result<(), CmdE
         .select_by_value(language)
         .await
 }
+
+/// The debug app (`KSMC_APP` overrides it).
+pub fn app_path() -> PathBuf {
+    let app = std::env::var("KSMC_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target/debug/ksmc-desktop"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    app
+}
+
+/// One app under tauri-driver with its own throwaway home (so its vault starts empty) and
+/// `envs`; the driver and the home go when it is dropped.
+pub struct Session {
+    pub client: Client,
+    pub port: u16,
+    _driver: Driver,
+    _home: TempDir,
+}
+
+pub async fn launch(tag: &str, envs: &[(&str, &str)]) -> Session {
+    let app = app_path();
+    let home = TempDir(std::env::temp_dir().join(format!("ksmc-e2e-{tag}-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&home.0);
+    std::fs::create_dir_all(&home.0).unwrap();
+    let port = free_port();
+    // The vault's data directory too, so no developer's vault is ever opened.
+    let data = home.0.join("data");
+    let data = data.to_string_lossy().into_owned();
+    let mut all = vec![("XDG_DATA_HOME", data.as_str())];
+    all.extend_from_slice(envs);
+    let driver = start_driver(port, &home.0, &all);
+    let client = connect(port, &app).await;
+    Session {
+        client,
+        port,
+        _driver: driver,
+        _home: home,
+    }
+}
+
+/// Clicks through script, as a user's click lands: Mantine draws its own controls over the
+/// inputs, and the sticky top bar can cover what WebDriver scrolls to.
+pub async fn js_click_on(client: &Client, testid: &str) -> Result<(), CmdError> {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).click();",
+            vec![serde_json::json!(css(testid))],
+        )
+        .await
+        .map(drop)
+}
+
+/// Chooses `value` in a native select.
+pub async fn select_in(client: &Client, testid: &str, value: &str) -> Result<(), CmdError> {
+    client
+        .find(Locator::Css(&css(testid)))
+        .await?
+        .select_by_value(value)
+        .await
+}
+
+/// Waits up to `secs` for an element.
+pub async fn wait_secs(client: &Client, testid: &str, secs: u64) -> Result<(), CmdError> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(secs))
+        .for_element(Locator::Css(&css(testid)))
+        .await
+        .map(drop)
+}
+
+/// Whether an element is in the page now.
+pub async fn present(client: &Client, testid: &str) -> Result<bool, CmdError> {
+    Ok(client
+        .execute(
+            "return document.querySelector(arguments[0]) !== null;",
+            vec![serde_json::json!(css(testid))],
+        )
+        .await?
+        .as_bool()
+        .unwrap_or(false))
+}
+
+/// The rendered text of the whole window.
+pub async fn page_text(client: &Client) -> Result<String, CmdError> {
+    Ok(client
+        .execute("return document.body.innerText;", vec![])
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Writes screenshots to target/e2e/ and checks each is a real picture, not a blank.
+pub fn save_shots(shots: &[(&str, Vec<u8>)]) {
+    let dir = repo().join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, png) in shots {
+        let path = dir.join(name);
+        std::fs::write(&path, png).unwrap();
+        println!("screenshot of the window: {}", path.display());
+        assert!(
+            png.len() > 10_000,
+            "{name} is a real screenshot, not a blank"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! A preflight failure in a real window on the `misconfigured` scenario: m-jwt runs with
+//! another jwtSecret than host's. The overview's finding says so with the command that fixes
+//! it; planning its import without "let ksmc fix it" is refused with that check and how to fix
+//! it; with the fix on, the plan carries the fix as its first phase.
+//! Screenshots go to target/e2e/.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{
+    choose_language, js_click_on, launch, present, save_shots, select_in, shot, visible_text,
+    wait_for, wait_secs,
+};
+use fantoccini::Client;
+use fantoccini::error::CmdError;
+
+#[derive(Debug, Default)]
+struct Seen {
+    finding: String,
+    error: String,
+    fixed_plan: String,
+    shots: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// The finding about m-jwt's jwtSecret, scrolled into view.
+async fn jwt_finding(client: &Client) -> Result<String, CmdError> {
+    Ok(client
+        .execute(
+            "const e = document.querySelector(\"[data-testid='finding-jwt-mismatch-m-jwt']\"); if (e) e.scrollIntoView({block: 'center'}); return e ? e.innerText : '';",
+            vec![],
+        )
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+async fn drive(client: &Client) -> Result<Seen, CmdError> {
+    let mut seen = Seen::default();
+    wait_secs(client, "cluster-row-m-jwt", 60).await?;
+    choose_language(client, "en").await?;
+    seen.finding = jwt_finding(client).await?;
+    seen.shots
+        .push(("preflight-finding.png", shot(client).await?));
+
+    js_click_on(client, "nav-workflows").await?;
+    wait_for(client, "wizard-form").await?;
+    client
+        .execute(
+            "document.querySelector(\"[data-testid='wizard-kind'] input[value='import']\").click();",
+            vec![],
+        )
+        .await?;
+    wait_for(client, "field-host").await?;
+    select_in(client, "field-host", "host").await?;
+    select_in(client, "field-member", "m-jwt").await?;
+    // Without ksmc's fix: the preflight refuses, naming the check and its fix.
+    let fix_on = client
+        .execute(
+            "return document.querySelector(\"[data-testid='field-fix']\").checked;",
+            vec![],
+        )
+        .await?
+        .as_bool()
+        .unwrap_or(false);
+    if fix_on {
+        js_click_on(client, "field-fix").await?;
+    }
+    js_click_on(client, "plan-button").await?;
+    wait_secs(client, "workflow-error", 60).await?;
+    seen.error = visible_text(client, "workflow-error").await?;
+    seen.shots
+        .push(("preflight-failure.png", shot(client).await?));
+
+    // With the fix: the plan first gives m-jwt the host's jwtSecret.
+    js_click_on(client, "field-fix").await?;
+    js_click_on(client, "plan-button").await?;
+    wait_secs(client, "plan-review", 60).await?;
+    if present(client, "plan-phase-0").await? {
+        seen.fixed_plan = visible_text(client, "plan-review").await?;
+    }
+    seen.shots
+        .push(("preflight-fix-plan.png", shot(client).await?));
+    Ok(seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_preflight_failure_shows_with_its_fix() {
+    let session = launch("preflight", &[("KSMC_DEMO_SCENARIO", "misconfigured")]).await;
+    let result = tokio::time::timeout(Duration::from_secs(200), drive(&session.client))
+        .await
+        .expect("the window answered within 200 s");
+    let _ = session.client.clone().close().await;
+    let seen = result.expect("the screens appear");
+    save_shots(&seen.shots);
+
+    assert!(
+        seen.finding.contains("jwtSecret") && seen.finding.contains("kubectl"),
+        "the finding with its fix: {}",
+        seen.finding
+    );
+    assert!(
+        seen.error.contains("preflight failed") && seen.error.contains("jwtSecret"),
+        "{}",
+        seen.error
+    );
+    assert!(
+        seen.error.contains("fix"),
+        "the refusal says how to fix it: {}",
+        seen.error
+    );
+    assert!(
+        seen.fixed_plan.contains("jwtSecret"),
+        "the plan with the fix: {}",
+        seen.fixed_plan
+    );
+}
