@@ -9,8 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    choose_language, js_click_on, launch, present, save_shots, select_in, shot, visible_text,
-    visible_text_matching, wait_for, wait_secs,
+    choose_language, js_click_on, launch, painted_shot, present, save_shots, select_in,
+    visible_text, visible_text_matching, wait_for, wait_secs,
 };
 use fantoccini::error::CmdError;
 use fantoccini::{Client, Locator};
@@ -46,7 +46,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     wait_for(client, "field-host").await?;
     select_in(client, "field-host", "host").await?;
     select_in(client, "field-member", "member-1").await?;
-    seen.shots.push(("import-wizard.png", shot(client).await?));
+    seen.shots
+        .push(("import-wizard.png", painted_shot(client).await?));
     js_click_on(client, "plan-button").await?;
 
     wait_secs(client, "plan-review", 60).await?;
@@ -60,7 +61,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    seen.shots.push(("import-review.png", shot(client).await?));
+    seen.shots
+        .push(("import-review.png", painted_shot(client).await?));
 
     // The typed confirmation: the member's name if the plan asks for it, and the host write.
     let apply = client
@@ -82,7 +84,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
             vec![],
         )
         .await?;
-    seen.shots.push(("import-confirm.png", shot(client).await?));
+    seen.shots
+        .push(("import-confirm.png", painted_shot(client).await?));
     js_click_on(client, "apply-button").await?;
 
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -100,7 +103,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .await?
         .unwrap_or_default();
     seen.report = visible_text(client, "run-report").await?;
-    seen.shots.push(("import-report.png", shot(client).await?));
+    seen.shots
+        .push(("import-report.png", painted_shot(client).await?));
 
     // The estate, read again: member-1 is now a Ready member of host.
     js_click_on(client, "report-done").await?;
@@ -125,7 +129,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     }
     seen.member_row = visible_text(client, "cluster-row-member-1").await?;
     seen.shots
-        .push(("import-topology.png", shot(client).await?));
+        .push(("import-topology.png", painted_shot(client).await?));
     Ok(seen)
 }
 

@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    choose_language, js_click_on, launch, present, save_shots, shot, visible_text, wait_for,
-    wait_secs,
+    choose_language, js_click_on, launch, painted_shot, present, save_shots, visible_text,
+    wait_for, wait_secs,
 };
 use fantoccini::Client;
 use fantoccini::error::CmdError;
@@ -38,13 +38,14 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     seen.badge_before = present(client, "demo-badge").await?;
     seen.estate_label = visible_text(client, "estate-label").await?;
     seen.shots
-        .push(("onboarding-welcome.png", shot(client).await?));
+        .push(("onboarding-welcome.png", painted_shot(client).await?));
 
     // "Add your first host" opens the add dialog (closed again: the vault stays empty).
     js_click_on(client, "onboarding-add").await?;
     wait_for(client, "add-source-form").await?;
     seen.add_dialog = true;
-    seen.shots.push(("onboarding-add.png", shot(client).await?));
+    seen.shots
+        .push(("onboarding-add.png", painted_shot(client).await?));
     client
         .execute(
             "[...document.querySelectorAll(\"[data-testid='add-source-form'] button\")].find(b => b.innerText.trim() === 'Cancel').click();",
@@ -62,7 +63,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     seen.rows = present(client, "cluster-row-host").await?;
     seen.welcome_after = present(client, "welcome-screen").await?;
     seen.shots
-        .push(("onboarding-demo.png", shot(client).await?));
+        .push(("onboarding-demo.png", painted_shot(client).await?));
 
     // The badge stays on every screen.
     js_click_on(client, "nav-vault").await?;

@@ -9,8 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    choose_language, js_click_on, launch, present, save_shots, select_in, shot, visible_text,
-    wait_for, wait_secs,
+    choose_language, js_click_on, launch, painted_shot, present, save_shots, select_in,
+    visible_text, wait_for, wait_secs,
 };
 use fantoccini::Client;
 use fantoccini::error::CmdError;
@@ -42,7 +42,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     choose_language(client, "en").await?;
     seen.finding = jwt_finding(client).await?;
     seen.shots
-        .push(("preflight-finding.png", shot(client).await?));
+        .push(("preflight-finding.png", painted_shot(client).await?));
 
     js_click_on(client, "nav-workflows").await?;
     wait_for(client, "wizard-form").await?;
@@ -71,7 +71,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     wait_secs(client, "workflow-error", 60).await?;
     seen.error = visible_text(client, "workflow-error").await?;
     seen.shots
-        .push(("preflight-failure.png", shot(client).await?));
+        .push(("preflight-failure.png", painted_shot(client).await?));
 
     // With the fix: the plan first gives m-jwt the host's jwtSecret.
     js_click_on(client, "field-fix").await?;
@@ -81,7 +81,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         seen.fixed_plan = visible_text(client, "plan-review").await?;
     }
     seen.shots
-        .push(("preflight-fix-plan.png", shot(client).await?));
+        .push(("preflight-fix-plan.png", painted_shot(client).await?));
     Ok(seen)
 }
 

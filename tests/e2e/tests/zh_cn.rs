@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    choose_language, js_click_on, launch, page_text, save_shots, shot, visible_text_matching,
-    wait_for, wait_secs,
+    choose_language, js_click_on, launch, page_text, painted_shot, save_shots,
+    visible_text_matching, wait_for, wait_secs,
 };
 use fantoccini::Client;
 use fantoccini::error::CmdError;
@@ -28,7 +28,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     visible_text_matching(client, "role-old-host", |t| t.contains("主集群")).await?;
     seen.overview = page_text(client).await?;
     seen.badge = visible_text_matching(client, "demo-badge", |t| t.contains("演示")).await?;
-    seen.shots.push(("overview-zh-CN.png", shot(client).await?));
+    seen.shots
+        .push(("overview-zh-CN.png", painted_shot(client).await?));
 
     js_click_on(client, "nav-workflows").await?;
     wait_for(client, "wizard-form").await?;
@@ -40,7 +41,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     seen.wizard = page_text(client).await?;
-    seen.shots.push(("wizard-zh-CN.png", shot(client).await?));
+    seen.shots
+        .push(("wizard-zh-CN.png", painted_shot(client).await?));
     // Leave the app in English for the next test that starts it.
     choose_language(client, "en").await?;
     Ok(seen)

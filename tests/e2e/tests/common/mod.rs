@@ -276,3 +276,15 @@ pub fn save_shots(shots: &[(&str, Vec<u8>)]) {
         );
     }
 }
+
+/// A screenshot once the page has painted two more frames: under load WebKit can show an
+/// older frame for a while after the DOM changed.
+pub async fn painted_shot(client: &Client) -> Result<Vec<u8>, CmdError> {
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));",
+            vec![],
+        )
+        .await?;
+    shot(client).await
+}
