@@ -8,6 +8,7 @@ import { UnfinishedNotice } from "../features/activity/UnfinishedNotice";
 import { ClusterDetailScreen } from "../features/cluster-detail/ClusterDetailScreen";
 import { EstateScreen } from "../features/clusters/EstateScreen";
 import { ComponentsScreen } from "../features/components/ComponentsScreen";
+import { EstateProvider } from "../features/onboarding/EstateProvider";
 import { CommandPalette } from "../features/palette/CommandPalette";
 import { VaultScreen } from "../features/vault/VaultScreen";
 import { WorkflowSessionProvider } from "../features/workflows/session";
@@ -29,6 +30,9 @@ export function App() {
   const openCluster = useCallback((name: string) => {
     setScreen({ kind: "cluster", name });
   }, []);
+  const showEstate = useCallback(() => {
+    setScreen({ kind: "estate" });
+  }, []);
   const showWorkflows = useCallback(() => {
     setScreen({ kind: "workflows" });
   }, []);
@@ -41,6 +45,8 @@ export function App() {
   }, []);
   const active: NavId = screen.kind === "cluster" ? "estate" : screen.kind;
   return (
+    // A switch of estate shows the new estate's overview.
+    <EstateProvider onSwitched={showEstate}>
     <WorkflowSessionProvider onShow={showWorkflows}>
       <Shell active={active} onNavigate={navigate}>
         <UnfinishedNotice
@@ -66,5 +72,6 @@ export function App() {
       </Shell>
       <CommandPalette onNavigate={navigate} onOpenCluster={openCluster} onAccess={openAccess} />
     </WorkflowSessionProvider>
+    </EstateProvider>
   );
 }

@@ -39,8 +39,8 @@ describe("EstateScreen", () => {
     expect(within(host).getByText("127.0.0.1:36004").getAttribute("title")).toBe("https://127.0.0.1:36004");
 
     // The demo estate is flagged as simulated.
-    expect(screen.getByTestId("demo-badge").textContent).toBe("DEMO · simulated");
-    expect(screen.getByText("Demo estate (simulated)")).toBeTruthy();
+    expect(screen.getByTestId("demo-badge").textContent).toBe("Demo estate — simulated");
+    expect(screen.getByTestId("demo-scenario").textContent).toBe("fresh");
     expect(screen.getByTestId("demo-note").textContent).toContain("None of these clusters are real");
 
     // Summary: 4 clusters, 3 reachable, 1 host, 1 member, 3 + 2 + 3 projects in 6 workspaces.
@@ -137,7 +137,7 @@ describe("EstateScreen", () => {
       .map((th) => th.textContent);
     expect(headers).toEqual(["名称", "角色", "Kubernetes 版本", "KubeSphere 版本", "项目", "延迟", "健康状况"]);
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("集群总览");
-    expect(screen.getByTestId("demo-badge").textContent).toBe("演示 · 模拟数据");
+    expect(screen.getByTestId("demo-badge").textContent).toBe("演示环境 — 模拟");
     expect(text("role-host")).toBe("主集群");
     expect(text("role-member-1")).toBe("成员集群");
     expect(text("role-edge")).toBe("未配置");
