@@ -286,3 +286,40 @@ async fn workspace_exists_after_heal(env: &Env) -> bool {
     env.estate.set_partition("prod-1", None).unwrap();
     workspace_exists(env, "ws-apps").await
 }
+
+/// Found by the soak (rebind seed 1012): a member answering 429 to the discovery of its tenant
+/// API made a rebind FAILED, a state that asks for a human. A transient refusal pauses the run;
+/// resume completes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_tenant_api_pauses_a_rebind_and_resume_completes() {
+    let env = Env::start(ksmc_sim::Scenario::migrate()).await;
+    let input = WorkflowInput::Rebind {
+        host: "old-host".into(),
+        member: "prod-1".into(),
+        cluster_name: None,
+        bindings: [("scratch".to_owned(), "ws-data".to_owned())].into(),
+    };
+    let plan = workflow::plan_workflow(&input, &env.clusters)
+        .await
+        .expect("plan");
+    let run = env.runs.create(&plan).unwrap();
+    let limited = FaultRule::new(Fault::TooManyRequests)
+        .path_prefix("/apis/tenant.kubesphere.io")
+        .retry_after(3_600);
+    env.estate
+        .set_faults("prod-1", FaultPlan::latency(0, 0).rule(limited))
+        .unwrap();
+    let report = env.apply(&run, true).await;
+    assert_eq!(report.status, RunStatus::Paused, "{report:?}");
+    env.estate.clear_faults("prod-1").unwrap();
+    let report = env.apply(&run, false).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+    let ns = namespace(&env.client("prod-1").await, "scratch")
+        .await
+        .expect("kept");
+    let labels = ns.metadata.labels.unwrap_or_default();
+    assert_eq!(
+        labels.get("kubesphere.io/workspace").map(String::as_str),
+        Some("ws-data")
+    );
+}

@@ -20,7 +20,7 @@ use super::projects::{
 };
 pub use super::projects::{is_workspace_owner, list_namespaces};
 use super::{Progress, RunEvent};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 
 /// Why a step stopped the run.
 #[derive(Debug, Clone)]
@@ -49,8 +49,13 @@ pub struct StepCtx<'a> {
     pub writes: AtomicU32,
 }
 
+/// A core error met mid-step: a cluster that cannot be reached or answered "not now" pauses
+/// the run (resume asks again); anything else needs a human.
 pub(crate) fn app(e: &AppError) -> Stop {
-    Stop::Failed(e.message.clone())
+    match e.kind {
+        ErrorKind::Unreachable | ErrorKind::Timeout => Stop::Paused(e.message.clone()),
+        _ => Stop::Failed(e.message.clone()),
+    }
 }
 
 impl StepCtx<'_> {
