@@ -47,6 +47,8 @@ pub struct SeedOutcome {
     pub violation: Option<String>,
     /// The run reported a namespace lost that the schedule deleted (expected).
     pub loss_reported: bool,
+    /// Why the run last stopped (blocked, paused or failed), as it said.
+    pub reason: Option<String>,
     pub elapsed_ms: u64,
 }
 
@@ -82,6 +84,7 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         status: None,
         violation: None,
         loss_reported: false,
+        reason: None,
         elapsed_ms: 0,
     };
     let plan = match workflow::plan_workflow(&estate::input(workflow), &clusters).await {
@@ -119,13 +122,8 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         match result {
             Some(Ok(report)) => {
                 status = Some(report.status);
+                outcome.reason = report.reason;
                 if matches!(report.status, RunStatus::Succeeded | RunStatus::Failed) {
-                    if report.status == RunStatus::Failed {
-                        outcome.loss_reported = report
-                            .reason
-                            .as_deref()
-                            .is_some_and(|r| r.contains("NAMESPACE LOST"));
-                    }
                     break;
                 }
             }
@@ -157,10 +155,7 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         match workflow::apply(&clusters, &run, &options, &NoProgress).await {
             Ok(report) => {
                 status = Some(report.status);
-                outcome.loss_reported = report
-                    .reason
-                    .as_deref()
-                    .is_some_and(|r| r.contains("NAMESPACE LOST"));
+                outcome.reason = report.reason;
             }
             Err(e) => {
                 outcome.violation = Some(format!("resume without faults failed to start: {e}"));
@@ -168,6 +163,11 @@ pub async fn run_seed(seed: u64, workflow: Workflow, max_applies: u32) -> SeedOu
         }
     }
     outcome.status = status;
+    outcome.loss_reported = status == Some(RunStatus::Failed)
+        && outcome
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("NAMESPACE LOST"));
     if outcome.violation.is_none() {
         let hazards = check::Hazards { deleted, re_added };
         outcome.violation = check::check(&clusters, &estate, workflow, status, &hazards).await;

@@ -52,7 +52,10 @@ async fn main() -> std::process::ExitCode {
                 outcome
                     .violation
                     .as_deref()
-                    .map_or(String::new(), |v| format!("  VIOLATION: {v}")),
+                    .map_or(String::new(), |v| format!(
+                        "  VIOLATION: {v} (the run said: {})",
+                        outcome.reason.as_deref().unwrap_or("-")
+                    )),
                 outcome.schedule
             );
         }
