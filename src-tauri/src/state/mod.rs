@@ -83,13 +83,17 @@ impl AppState {
     /// `Locked` while a run applies; `Invalid` for an unknown scenario; a demo that fails to
     /// start.
     pub async fn open_estate(&self, choice: EstateChoice) -> Result<EstateInfo, AppError> {
-        self.refuse_while_running()?;
+        refuse_while_running(&self.running_runs())?;
         let next = Arc::new(Open::start(choice).await?);
-        let swapped = self.refuse_while_running().map(|()| {
-            let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-            std::mem::replace(&mut *open, Arc::clone(&next))
-        });
-        // Held until the swap so no run can register in between (see `apply_run`).
+        // The run registry stays locked until the swap, so no run registers in between (a run
+        // takes the estate under the same lock, see `apply_run`).
+        let swapped = {
+            let running = self.running_runs();
+            refuse_while_running(&running).map(|()| {
+                let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+                std::mem::replace(&mut *open, Arc::clone(&next))
+            })
+        };
         match swapped {
             Ok(previous) => {
                 self.changes.send_modify(|n| *n += 1);
@@ -100,20 +104,6 @@ impl AppState {
                 next.stop().await;
                 Err(e)
             }
-        }
-    }
-
-    /// Refuses a switch while this process applies a run. Takes the run registry's lock
-    /// only for the check; `open_estate` checks again right before it swaps.
-    fn refuse_while_running(&self) -> Result<(), AppError> {
-        match self.running_runs().keys().next() {
-            Some(id) => Err(AppError::new(
-                ErrorKind::Locked,
-                format!(
-                    "run {id} is applying on the open estate; wait for it to finish or cancel it, then switch"
-                ),
-            )),
-            None => Ok(()),
         }
     }
 
@@ -190,6 +180,20 @@ impl AppState {
 
     fn running_runs(&self) -> MutexGuard<'_, BTreeMap<String, CancelFlag>> {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Refuses a switch while this process applies a run: its writes must finish on the estate
+/// they began on.
+fn refuse_while_running(running: &BTreeMap<String, CancelFlag>) -> Result<(), AppError> {
+    match running.keys().next() {
+        Some(id) => Err(AppError::new(
+            ErrorKind::Locked,
+            format!(
+                "run {id} is applying on the open estate; wait for it to finish or cancel it, then switch"
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
