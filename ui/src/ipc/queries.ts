@@ -59,7 +59,7 @@ async function callInfallible<T>(command: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Where the open estate comes from (demo or directory). Never changes while the app runs. */
+/** Where the open estate comes from (vault, demo or directory); `open_estate` sets it when it switches. */
 export function useEstateInfo() {
   return useQuery({
     queryKey: queryKeys.estateInfo,
