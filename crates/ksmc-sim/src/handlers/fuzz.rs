@@ -44,6 +44,28 @@ pub async fn raw_request(cluster: &SimCluster, raw: &[u8]) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{ClusterPlan, Role};
+
+    /// Found by the fuzzer (`fuzz/corpus/sim_request/crash-apply-scalar-yaml.http`): an apply
+    /// patch creating an object from a YAML scalar panicked the handler.
+    #[tokio::test]
+    async fn an_apply_patch_that_is_no_object_is_a_400() {
+        let cluster = ClusterPlan::kubesphere("c", Role::Member, "v1.30.9", "jwt")
+            .build()
+            .unwrap();
+        let path =
+            "/apis/tenant.kubesphere.io/v1alpha2/workspacetemplates/ws-new?fieldManager=ksmc";
+        for body in ["just a string", "[1, 2]", "metadata: 5", "metadata: [a]"] {
+            let raw = format!(
+                "PATCH {path} HTTP/1.1\r\nContent-Type: application/apply-patch+yaml\r\n\r\n{body}"
+            );
+            assert_eq!(
+                raw_request(&cluster, raw.as_bytes()).await,
+                Some(400),
+                "{body}"
+            );
+        }
+    }
 
     #[test]
     fn the_head_ends_at_the_first_blank_line() {

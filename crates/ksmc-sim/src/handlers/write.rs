@@ -205,7 +205,17 @@ pub(super) async fn patch(
         }
         if cluster.store.get(&ty.key(), namespace, name).is_none() {
             let mut object = body;
-            object["metadata"]["name"] = json!(name);
+            // A YAML scalar or list, or a non-object metadata, is no object to create.
+            let Some(meta) = object
+                .as_object_mut()
+                .map(|o| o.entry("metadata").or_insert_with(|| json!({})))
+                .and_then(Value::as_object_mut)
+            else {
+                return Err(ApiError::bad_request(
+                    "error decoding YAML: an apply patch must be an object with object metadata",
+                ));
+            };
+            meta.insert("name".into(), json!(name));
             let stored = ops::create(
                 cluster,
                 ty,
