@@ -18,6 +18,8 @@ fn main() {
             "cancel_run",
             "list_runs",
             "run_script",
+            "live_open",
+            "live_close",
         ]),
     ))
     .expect("tauri-build failed");

@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod import;
+pub mod live;
 pub mod state;
 pub mod window;
 
@@ -27,6 +28,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::cancel_run,
             commands::list_runs,
             commands::run_script,
+            live::live_open,
+            live::live_close,
         ])
         .disable_serde_phases()
         // Plans carry request bodies as JSON values (`Action::CreateObject`, `MergePatch`):
@@ -73,6 +76,7 @@ pub fn run() {
         // commands are not granted to the webview: only the Rust side saves and restores.
         .plugin(window::plugin())
         .manage(window::PendingSave::default())
+        .manage(live::LiveViews::default())
         .on_window_event(window::on_window_event)
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {

@@ -50,6 +50,13 @@ export const commands = {
 	listRuns: () => typedError<RunSummary[], AppError>(__TAURI_INVOKE("list_runs")),
 	/**  A run's plan as a shell script of kubectl commands, for review or export. */
 	runScript: (runId: string) => typedError<string, AppError>(__TAURI_INVOKE("run_script", { runId })),
+	/**
+	 *  Starts a live view of a screen (`cluster` for a cluster's detail) on the open estate;
+	 *  change notices and watch states arrive on `on_notice`. Returns the view's id.
+	 */
+	liveOpen: (screen: LiveScreen, cluster: string | null, onNotice: Channel<LiveNotice>) => typedError<number, AppError>(__TAURI_INVOKE("live_open", { screen, cluster, onNotice })),
+	/**  Stops a live view's watches; `false` when it was already closed. */
+	liveClose: (id: number) => __TAURI_INVOKE<boolean>("live_close", { id }),
 };
 
 /* Types */
@@ -571,6 +578,23 @@ export type Listed<T> = {
 	source: string,
 };
 
+/**  What a live view reports. */
+export type LiveNotice = 
+/**  Objects of `kind` on `cluster` changed (or were listed again after a gap): re-read. */
+{ type: "changed"; cluster: string; kind: WatchKind } | 
+/**
+ *  A watch changed state; `message` says why it is reconnecting or stopped (never a
+ *  secret: the API server's or the connection's error text).
+ */
+{ type: "state"; cluster: string; kind: WatchKind; state: WatchState; message: string | null };
+
+/**  Which screen a live view serves. */
+export type LiveScreen = 
+/**  The estate overview (topology, cluster table, findings). */
+"overview" | 
+/**  One cluster's detail. */
+"cluster";
+
 /**  A `Cluster` object on a host. */
 export type ManagedCluster = {
 	name: string,
@@ -812,6 +836,26 @@ export type VaultStatus = {
 	/**  Why the keyring could not be used, with what to do. */
 	error: AppError | null,
 };
+
+/**  What a watch watches. */
+export type WatchKind = 
+/**  `clusters.cluster.kubesphere.io` on a host. */
+"clusters" | "namespaces" | 
+/**  `workspaces.tenant.kubesphere.io`. */
+"workspaces" | 
+/**  `workspacetemplates.tenant.kubesphere.io`. */
+"workspaceTemplates" | 
+/**  `users.iam.kubesphere.io`. */
+"users";
+
+/**  How a watch is doing. */
+export type WatchState = 
+/**  Listed and watching. */
+"live" | 
+/**  Failed; retrying with backoff. */
+"reconnecting" | 
+/**  Ended for good: the cluster does not serve the kind. */
+"stopped";
 
 /**  What the user asked for; the plan is rebuilt from it to detect a stale plan. */
 export type WorkflowInput = 

@@ -6,6 +6,7 @@ import type {
   EstateInfo,
   Finding,
   FleetReport,
+  LiveNotice,
   ManagedCluster,
   Plan,
   Project,
@@ -14,6 +15,8 @@ import type {
   Step,
   VaultEntry,
   VaultListing,
+  WatchKind,
+  WatchState,
 } from "../ipc/bindings";
 
 /** Fixtures shaped like what `inspect_fleet` and `vault_list` return from the simulator. */
@@ -351,4 +354,14 @@ export function runSummary(overrides: Partial<RunSummary> & Pick<RunSummary, "id
     reason: null,
     ...overrides,
   };
+}
+
+/** A live view's notice that a watch changed state (`live_open`'s channel). */
+export function liveState(cluster: string, kind: WatchKind, state: WatchState, message: string | null = null): LiveNotice {
+  return { type: "state", cluster, kind, state, message };
+}
+
+/** A live view's notice that objects of `kind` on `cluster` changed. */
+export function liveChanged(cluster: string, kind: WatchKind): LiveNotice {
+  return { type: "changed", cluster, kind };
 }

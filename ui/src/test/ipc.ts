@@ -8,11 +8,11 @@ type Handler = (args: Args) => unknown;
 /**
  * Serves the named commands through Tauri's IPC mock (the real generated bindings call
  * `invoke`), records every call, and fails on any other command. `estate_info` answers the
- * demo estate and `list_runs` no run, unless given.
+ * demo estate, `list_runs` no run and `live_open` a view that never reports, unless given.
  */
 export function mockCommands(handlers: Record<string, Handler>) {
   const calls = vi.fn<(cmd: string, args: Args) => void>();
-  const all: Record<string, Handler> = { estate_info: () => DEMO_INFO, list_runs: () => [], ...handlers };
+  const all: Record<string, Handler> = { estate_info: () => DEMO_INFO, list_runs: () => [], live_open: () => 1, live_close: () => true, ...handlers };
   mockIPC((cmd, args) => {
     const payload = (args ?? {}) as Args;
     calls(cmd, payload);

@@ -1,7 +1,9 @@
-import { ActionIcon, Alert, Badge, Button, Paper, Skeleton, Stack, Tabs, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Alert, Badge, Button, Group, Paper, Skeleton, Stack, Tabs, Text, Tooltip } from "@mantine/core";
 import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { useLiveView } from "../../app/useLiveView";
 import { ErrorPanel } from "../../components/ErrorPanel";
+import { LiveIndicator } from "../../components/LiveIndicator";
 import { RoleBadge } from "../../components/RoleBadge";
 import { TopBar } from "../../components/TopBar";
 import { AlertIcon, ChevronLeftIcon, RefreshIcon } from "../../components/icons";
@@ -29,6 +31,8 @@ export function ClusterDetailScreen({ name, onBack }: ClusterDetailScreenProps) 
   const { data, error, isFetching, refetch } = fleet;
   const cluster = data?.clusters.find((c) => c.name === name);
   const registration = useMemo(() => (data ? (registrations(data).get(name) ?? null) : null), [data, name]);
+  // While this cluster is shown, watches of its namespaces, workspaces and users refetch it.
+  const live = useLiveView("cluster", name);
 
   const back = (
     <Tooltip label={t("detail.back")}>
@@ -69,7 +73,12 @@ export function ClusterDetailScreen({ name, onBack }: ClusterDetailScreenProps) 
         leading={back}
         title={<span data-testid="detail-title">{name}</span>}
         context={cluster && <HeaderFacts cluster={cluster} />}
-        actions={refresh}
+        actions={
+          <Group gap="sm" wrap="nowrap">
+            <LiveIndicator status={live} />
+            {refresh}
+          </Group>
+        }
       />
       <Stack gap="lg" p="xl" className="content">
         {data && error && (

@@ -1,6 +1,9 @@
-import { screen, within } from "@testing-library/react";
+import type { Channel } from "@tauri-apps/api/core";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { demoFleet } from "../../test/fixtures";
+import type { LiveNotice } from "../../ipc/bindings";
+import { demoFleet, liveState } from "../../test/fixtures";
+import { mockCommands } from "../../test/ipc";
 import { renderWithProviders } from "../../test/render";
 import { TopologyView } from "./TopologyView";
 
@@ -36,5 +39,37 @@ describe("TopologyView", () => {
     await user.click(within(figure).getByRole("button", { name: "Open member-1" }));
     expect(onOpen).toHaveBeenCalledWith("member-1");
     expect(within(figure).getAllByRole("button", { name: /^Open / })).toHaveLength(4);
+  });
+
+  it("keeps a live view of the overview open while shown", async () => {
+    let channel: Channel<LiveNotice> | null = null;
+    const opened: unknown[] = [];
+    const closed: unknown[] = [];
+    mockCommands({
+      live_open: (args) => {
+        opened.push([args.screen, args.cluster]);
+        channel = args.onNotice as Channel<LiveNotice>;
+        return 3;
+      },
+      live_close: (args) => {
+        closed.push(args.id);
+        return true;
+      },
+    });
+    const { unmount } = renderWithProviders(<TopologyView report={demoFleet()} onOpenCluster={() => undefined} />);
+    await waitFor(() => {
+      expect(opened).toEqual([["overview", null]]);
+    });
+    act(() => {
+      channel?.onmessage(liveState("host", "clusters", "live"));
+    });
+    expect(screen.getByTestId("live-indicator").textContent).toBe("Live");
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    unmount();
+    await waitFor(() => {
+      expect(closed).toEqual([3]);
+    });
   });
 });

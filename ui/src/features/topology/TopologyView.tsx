@@ -1,6 +1,8 @@
 import { Box } from "@mantine/core";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
+import { useLiveView } from "../../app/useLiveView";
+import { LiveIndicator } from "../../components/LiveIndicator";
 import type { FleetReport } from "../../ipc/bindings";
 import { ClusterNode } from "./ClusterNode";
 import { buildTopology, edgePath, layout, type TopologyEdge } from "./topology";
@@ -31,9 +33,14 @@ export function TopologyView({ report, onOpenCluster }: TopologyViewProps) {
     const topology = buildTopology(report);
     return { topology, ...layout(topology) };
   }, [report]);
+  // While the overview shows the estate, watches refetch it when a cluster changes.
+  const live = useLiveView("overview");
 
   return (
-    <Box className="topology" role="figure" aria-label={t("topology.label")} data-testid="topology">
+    <Box className="topology" role="figure" aria-label={t("topology.label")} data-testid="topology" pos="relative">
+      <Box pos="absolute" top={8} right={8} style={{ zIndex: 1 }}>
+        <LiveIndicator status={live} />
+      </Box>
       <div className="topology__canvas" style={{ width: width + 2 * PAD, height: height + 2 * PAD }}>
         <svg className="topology__edges" width={width + 2 * PAD} height={height + 2 * PAD} aria-hidden="true" focusable="false">
           <defs>
