@@ -4,6 +4,7 @@
 //! cargo run --release -p ksmc-bench -- unbind  [--kubectl-sample 100 | --kubectl-full]
 //! cargo run --release -p ksmc-bench -- inspect [--members 20 --namespaces 2000]
 //! cargo run --release -p ksmc-bench -- sim
+//! cargo run --release -p ksmc-bench -- live    [--members 20 --namespaces 2000 --settle 10]
 //! cargo run --release -p ksmc-bench -- scale   [--namespaces 100,1000,10000 --svg scale.svg]
 //! ```
 //!
@@ -12,6 +13,7 @@
 
 mod common;
 mod inspect;
+mod live;
 mod ops;
 mod scale;
 mod sim;
@@ -43,6 +45,11 @@ enum Suite {
     /// One ksmc operation in a child process (used by the suites for memory readings).
     #[command(hide = true)]
     Worker(worker::Args),
+    /// Memory of a live view of the `big` estate's overview vs the same process not watching.
+    Live(live::Args),
+    /// One side of the `live` suite in a child process.
+    #[command(hide = true)]
+    LiveWorker(live::WorkerArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,6 +71,8 @@ fn main() -> std::process::ExitCode {
             Suite::Sim(a) => sim::run(&a),
             Suite::Scale(a) => scale::run(a).await,
             Suite::Worker(a) => worker::run(a).await,
+            Suite::Live(a) => live::run(a).await,
+            Suite::LiveWorker(a) => live::worker(a).await,
         }
     });
     match result {
