@@ -25,7 +25,7 @@ const CC = "ClusterConfiguration kubesphere-system/ks-installer";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CONFIG = "ConfigMap kubesphere-system/kubesphere-config";
 
-export const DEMO_INFO: EstateInfo = { source: "demo", label: "Demo estate (simulated)" };
+export const DEMO_INFO: EstateInfo = { source: "demo", label: "Demo estate (simulated)", scenario: "fresh" };
 
 export function readyCondition(status = "True"): Condition {
   return {
