@@ -273,6 +273,25 @@ async fn selectors_and_pagination() {
     let all = names(nss.list(&ListParams::default()).await.unwrap());
     assert_eq!(seen, all);
     assert_eq!(all.len(), 8 + 5);
+    // Without a selector a page says how many items remain; with one, as the API server,
+    // only that there are more (a continue token) until the last match.
+    let first = nss.list(&ListParams::default().limit(2)).await.unwrap();
+    assert_eq!(first.metadata.remaining_item_count, Some(8 + 5 - 2));
+    let mut seen = Vec::new();
+    let mut lp = ListParams::default()
+        .labels("kubesphere.io/workspace=ws1")
+        .limit(1);
+    loop {
+        let page = nss.list(&lp).await.unwrap();
+        assert_eq!(page.metadata.remaining_item_count, None);
+        let token = page.metadata.continue_.clone();
+        seen.extend(names(page));
+        match token.filter(|t| !t.is_empty()) {
+            Some(t) => lp = lp.continue_token(&t),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["ws-proj-0", "ws-proj-2", "ws-proj-4"]);
     estate.shutdown().await;
 }
 

@@ -125,13 +125,27 @@ pub(super) fn list(
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0);
+    // With a selector the API server does not know how many items remain (it omits
+    // remainingItemCount), only that one more matches: the walk stops matching once it has
+    // found one past the page.
+    let selective = ["labelSelector", "fieldSelector"]
+        .iter()
+        .any(|k| query.get(k).is_some_and(|s| !s.is_empty()));
+    let matched = std::cell::Cell::new(0usize);
     // The page shares the stored objects: a LIST of 10,000 objects copies none of them.
     let (page, rv, remaining) = cluster.store.select_shared(
         &ty.key(),
         target.namespace.as_deref(),
         after.as_ref(),
         limit,
-        |o| labels.matches(o) && fields.matches(o),
+        |o| {
+            if selective && limit.is_some_and(|l| matched.get() > l) {
+                return false;
+            }
+            let keep = labels.matches(o) && fields.matches(o);
+            matched.set(matched.get() + usize::from(keep));
+            keep
+        },
     );
     // Every page reports the resourceVersion of the first.
     let list_rv = if after.is_some() { list_rv } else { rv };
@@ -151,7 +165,9 @@ pub(super) fn list(
             field("name")
         ));
         meta["continue"] = json!(token);
-        meta["remainingItemCount"] = json!(remaining);
+        if !selective {
+            meta["remainingItemCount"] = json!(remaining);
+        }
     }
     Ok(match wanted {
         Wanted::Table(tv) => {
