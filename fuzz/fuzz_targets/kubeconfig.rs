@@ -18,7 +18,7 @@ fn vault() -> &'static Vault {
     static VAULT: OnceLock<(tempfile::TempDir, Vault)> = OnceLock::new();
     &VAULT
         .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
+            let dir = scratch_dir();
             let vault = Vault::open(dir.path(), Arc::new(MemoryKeyStore::new())).expect("vault");
             (dir, vault)
         })
@@ -63,3 +63,17 @@ fuzz_target!(|data: &[u8]| {
         vault.remove("fuzz").expect("removed");
     }
 });
+
+/// A directory in memory when the machine has one (`/dev/shm`): the vault and the journal
+/// fsync every write, which on a disk would make the fuzzer measure the disk.
+fn scratch_dir() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("ksmc-fuzz-");
+    if shm.is_dir() {
+        builder.tempdir_in(shm)
+    } else {
+        builder.tempdir()
+    }
+    .expect("tempdir")
+}
