@@ -79,8 +79,8 @@ pub struct Args {
     /// Skip the kubectl baseline.
     #[arg(long)]
     no_kubectl: bool,
-    /// Experiment: read every cluster at once instead of ksmc's 8 at a time (what
-    /// `inspect_sources` would do with no limit); labelled as such in the output.
+    /// Experiment: read every cluster at once instead of ksmc's `fleet::facts::PARALLELISM`
+    /// at a time (what `inspect_sources` would do with no limit); labelled as such.
     #[arg(long)]
     all_at_once: bool,
     /// Skip the child-process reading of ksmc's own peak memory.
