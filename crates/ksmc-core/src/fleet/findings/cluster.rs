@@ -350,7 +350,7 @@ fn recorded(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
             Some("ConfigMap kubesphere-system/kubesphere-config".into()),
             format!("{name} was imported before as {recorded}"),
             format!("multicluster.clusterName is {recorded}: a host imported this cluster under that name. KubeFed objects (ServiceAccount {recorded}-kubesphere) and workspace placements refer to it; importing it under another name makes the join fail on conflicting workspaces or deletes workspaces not placed on the new name."),
-            fix(format!("Import it again as {recorded} (ksmc fleet preflight … --name {recorded})."), vec![], Some("import-with-recorded-name")),
+            fix(format!("Import it again as {recorded} (ksmc preflight import … --name {recorded})."), vec![], Some("import-with-recorded-name")),
         ),
         _ => {}
     }
