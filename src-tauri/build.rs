@@ -20,6 +20,7 @@ fn main() {
             "run_script",
             "live_open",
             "live_close",
+            "ui_painted",
         ]),
     ))
     .expect("tauri-build failed");

@@ -1,5 +1,6 @@
 //! The ksmc desktop app: Tauri command adapters over ksmc-core, and the app state.
 
+pub mod bench;
 pub mod commands;
 pub mod import;
 pub mod live;
@@ -30,6 +31,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::run_script,
             live::live_open,
             live::live_close,
+            bench::ui_painted,
         ])
         .disable_serde_phases()
         // Plans carry request bodies as JSON values (`Action::CreateObject`, `MergePatch`):

@@ -6,17 +6,22 @@
 //! cargo run --release -p ksmc-bench -- sim
 //! cargo run --release -p ksmc-bench -- live    [--members 20 --namespaces 2000 --settle 10]
 //! cargo run --release -p ksmc-bench -- scale   [--namespaces 100,1000,10000 --svg scale.svg]
+//! xvfb-run -a dbus-run-session -- cargo run --release -p ksmc-bench -- desktop [--runs 5]
 //! ```
 //!
 //! Every suite takes `--runs N`, prints a table of medians (`| measure | ksmc | baseline |
 //! ratio |`) and writes JSON with `--json PATH`. See `docs/BENCHMARKS.md`.
 
 mod common;
+mod desktop;
 mod inspect;
 mod live;
+mod launch;
 mod ops;
+mod procmem;
 mod scale;
 mod sim;
+mod table;
 mod unbind;
 mod worker;
 
@@ -42,6 +47,9 @@ enum Suite {
     Sim(sim::Args),
     /// Inspect and unbind time and peak memory from 100 to 10,000 namespaces per member.
     Scale(scale::Args),
+    /// The desktop app vs a bare Tauri window: launch to first paint, idle memory, and a
+    /// 20,000-row table in the real window (needs a display: run under xvfb-run).
+    Desktop(desktop::Args),
     /// One ksmc operation in a child process (used by the suites for memory readings).
     #[command(hide = true)]
     Worker(worker::Args),
@@ -70,6 +78,7 @@ fn main() -> std::process::ExitCode {
             Suite::Inspect(a) => inspect::run(a).await,
             Suite::Sim(a) => sim::run(&a),
             Suite::Scale(a) => scale::run(a).await,
+            Suite::Desktop(a) => desktop::run(a).await,
             Suite::Worker(a) => worker::run(a).await,
             Suite::Live(a) => live::run(a).await,
             Suite::LiveWorker(a) => live::worker(a).await,

@@ -57,6 +57,11 @@ export const commands = {
 	liveOpen: (screen: LiveScreen, cluster: string | null, onNotice: Channel<LiveNotice>) => typedError<number, AppError>(__TAURI_INVOKE("live_open", { screen, cluster, onNotice })),
 	/**  Stops a live view's watches; `false` when it was already closed. */
 	liveClose: (id: number) => __TAURI_INVOKE<boolean>("live_close", { id }),
+	/**
+	 *  The UI has painted the estate overview with its data (first call only; a no-op unless
+	 *  `KSMC_BENCH_SIGNAL=1`).
+	 */
+	uiPainted: () => __TAURI_INVOKE<void>("ui_painted"),
 };
 
 /* Types */

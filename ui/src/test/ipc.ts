@@ -12,7 +12,7 @@ type Handler = (args: Args) => unknown;
  */
 export function mockCommands(handlers: Record<string, Handler>) {
   const calls = vi.fn<(cmd: string, args: Args) => void>();
-  const all: Record<string, Handler> = { estate_info: () => DEMO_INFO, list_runs: () => [], live_open: () => 1, live_close: () => true, ...handlers };
+  const all: Record<string, Handler> = { estate_info: () => DEMO_INFO, list_runs: () => [], ui_painted: () => null, live_open: () => 1, live_close: () => true, ...handlers };
   mockIPC((cmd, args) => {
     const payload = (args ?? {}) as Args;
     calls(cmd, payload);

@@ -9,6 +9,7 @@ import type { EstateInfo } from "../../ipc/bindings";
 import { errorKindKey } from "../../ipc/errors";
 import { useEstateInfo, useFleet } from "../../ipc/queries";
 import { useFormat } from "../../i18n/format";
+import { usePaintedSignal } from "../../app/painted";
 import { FindingsPanel } from "../fleet/FindingsPanel";
 import { countByCluster } from "../fleet/findings";
 import { TopologyView } from "../topology/TopologyView";
@@ -26,6 +27,7 @@ export function EstateScreen({ onOpenCluster }: { onOpenCluster: (name: string) 
   const info = useEstateInfo();
   const fleet = useFleet();
   const { data, error, isFetching, dataUpdatedAt, refetch } = fleet;
+  usePaintedSignal(data !== undefined);
 
   const actions = (
     <>

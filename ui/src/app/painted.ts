@@ -1,0 +1,35 @@
+import { useEffect } from "react";
+import { commands } from "../ipc/bindings";
+
+let signalled = false;
+
+/**
+ * Runs `callback` once the browser has painted the current frame: the first animation frame
+ * runs before that paint, the second after it. Returns a function that cancels it.
+ */
+export function afterPaint(callback: () => void): () => void {
+  let second = 0;
+  const first = requestAnimationFrame(() => {
+    second = requestAnimationFrame(callback);
+  });
+  return () => {
+    cancelAnimationFrame(first);
+    cancelAnimationFrame(second);
+  };
+}
+
+/**
+ * Tells the app, once per page load, that the first screen has painted its data (`ui_painted`).
+ * The desktop benchmark (`ksmc-bench desktop`) stops its launch clock on it; otherwise the
+ * command does nothing. A failure is ignored: it must never disturb the screen.
+ */
+export function usePaintedSignal(ready: boolean) {
+  useEffect(() => {
+    if (!ready || signalled) return;
+    return afterPaint(() => {
+      if (signalled) return;
+      signalled = true;
+      commands.uiPainted().catch(() => undefined);
+    });
+  }, [ready]);
+}
