@@ -4,6 +4,8 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "estate_info",
+            "open_estate",
+            "demo_scenarios",
             "inspect_fleet",
             "vault_list",
             "vault_rename",

@@ -15,6 +15,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             commands::estate_info,
+            commands::open_estate,
+            commands::demo_scenarios,
             commands::inspect_fleet,
             commands::vault_list,
             commands::vault_rename,
@@ -77,6 +79,8 @@ pub fn run() {
         // Size, position and maximised state of the window, restored at the next start. Its
         // commands are not granted to the webview: only the Rust side saves and restores.
         .plugin(window::plugin())
+        // The native file dialog for picking a kubeconfig: only `dialog:allow-open` is granted.
+        .plugin(tauri_plugin_dialog::init())
         .manage(window::PendingSave::default())
         .manage(live::LiveViews::default())
         .on_window_event(window::on_window_event)

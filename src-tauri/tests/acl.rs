@@ -49,8 +49,12 @@ fn every_command_is_declared_and_permitted() {
         let perm = format!("allow-{}", c.replace('_', "-"));
         assert!(perms.contains(&perm.as_str()), "{c} not granted ({perm})");
     }
+    // Plugin permissions (`plugin:perm`): only opening the native file dialog; never the
+    // shell, fs or http plugins, nor a plugin's default set.
+    let (plugins, own): (Vec<&str>, Vec<&str>) = perms.iter().partition(|p| p.contains(':'));
+    assert_eq!(plugins, ["dialog:allow-open"], "plugin permissions");
     assert_eq!(
-        perms.len(),
+        own.len(),
         commands.len(),
         "capability grants only the app's commands: {perms:?}"
     );

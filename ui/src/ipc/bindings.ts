@@ -9,6 +9,14 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Where the open estate comes from (demo or a directory). Reads no cluster. */
 	estateInfo: () => __TAURI_INVOKE<EstateInfo>("estate_info"),
+	/**
+	 *  Switches to the vault's clusters or to the demo estate on a scenario; the demo left
+	 *  behind is stopped. Refused while a run applies (`Locked`), or for an unknown scenario
+	 *  (`Invalid`); nothing changes then.
+	 */
+	openEstate: (choice: OpenEstate) => typedError<EstateInfo, AppError>(__TAURI_INVOKE("open_estate", { choice })),
+	/**  The scenarios the demo estate can be opened on (ksmc-sim's catalog). */
+	demoScenarios: () => __TAURI_INVOKE<string[]>("demo_scenarios"),
 	/**  Facts of every cluster of the open estate and the findings they imply. */
 	inspectFleet: () => typedError<FleetReport, AppError>(__TAURI_INVOKE("inspect_fleet")),
 	/**  The vault's clusters with their state, and the keyring's status. */
@@ -367,8 +375,10 @@ export type ErrorKind = "NotFound" | "Unauthorized" | "Forbidden" | "Conflict" |
 /**  Where the open estate comes from, without reading any cluster. */
 export type EstateInfo = {
 	source: EstateSource,
-	/**  "Demo estate (simulated)", or the directory. */
+	/**  "Demo estate (simulated)", the directory, or "My clusters (vault)". */
 	label: string,
+	/**  The demo's scenario. */
+	scenario: string | null,
 };
 
 /**  Where the estate on screen comes from. */
@@ -376,7 +386,9 @@ export type EstateSource =
 /**  The built-in simulated estate. */
 "demo" | 
 /**  A directory of kubeconfigs. */
-"directory";
+"directory" | 
+/**  The clusters sealed in the vault. */
+"vault";
 
 export type ExecApproval = {
 	/**  The absolute path the command resolved to when approved. */
@@ -575,7 +587,9 @@ export type KubeconfigSource =
 /**  Pasted text (a secret: never sent back). */
 { kind: "text"; text: string } | 
 /**  The user's kubeconfig: the `KUBECONFIG` list, else `~/.kube/config`. */
-{ kind: "user" };
+{ kind: "user" } | 
+/**  A kubeconfig file picked in the native file dialog (an absolute path); Rust reads it. */
+{ kind: "file"; path: string };
 
 /**  A list read from a cluster: `None` when the resource type is not installed there. */
 export type Listed<T> = {
@@ -635,6 +649,16 @@ export type Membership = {
 	/**  The workspace role without its prefix (`admin`, `regular`, `viewer`…). */
 	role: string,
 };
+
+/**
+ *  An estate the window may switch to. A directory is chosen only at start
+ *  (`KSMC_KUBECONFIG_DIR`): the webview never names a path to read.
+ */
+export type OpenEstate = 
+/**  The built-in simulated estate on a scenario of ksmc-sim's catalog. */
+{ kind: "demo"; scenario: string } | 
+/**  The vault's clusters ("My clusters"). */
+{ kind: "vault" };
 
 /**  An ownerReference of a namespace. */
 export type OwnerRef = {

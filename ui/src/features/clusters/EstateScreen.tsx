@@ -1,17 +1,17 @@
-import { ActionIcon, Alert, Badge, Button, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Alert, Button, Group, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { TopBar } from "../../components/TopBar";
-import { AlertIcon, FlaskIcon, FolderIcon, RefreshIcon, ServerIcon } from "../../components/icons";
-import type { EstateInfo } from "../../ipc/bindings";
+import { AlertIcon, FlaskIcon, RefreshIcon, ServerIcon } from "../../components/icons";
 import { errorKindKey } from "../../ipc/errors";
 import { useEstateInfo, useFleet } from "../../ipc/queries";
 import { useFormat } from "../../i18n/format";
 import { usePaintedSignal } from "../../app/painted";
 import { FindingsPanel } from "../fleet/FindingsPanel";
 import { countByCluster } from "../fleet/findings";
+import { WelcomeScreen } from "../onboarding/WelcomeScreen";
 import { TopologyView } from "../topology/TopologyView";
 import { ClusterTable } from "./ClusterTable";
 import { EstateSummary } from "./EstateSummary";
@@ -62,7 +62,9 @@ export function EstateScreen({ onOpenCluster }: { onOpenCluster: (name: string) 
             </Text>
           </Alert>
         )}
-        {data.clusters.length === 0 ? (
+        {data.clusters.length === 0 && info.data?.source === "vault" ? (
+          <WelcomeScreen />
+        ) : data.clusters.length === 0 ? (
           <EmptyState
             icon={<ServerIcon />}
             title={t("estate.emptyTitle")}
@@ -107,18 +109,14 @@ export function EstateScreen({ onOpenCluster }: { onOpenCluster: (name: string) 
 
   return (
     <>
-      <TopBar
-        title={t("estate.title")}
-        context={info.data ? <SourceLabel info={info.data} /> : <Skeleton h={20} w={220} />}
-        actions={actions}
-      />
+      <TopBar title={t("estate.title")} actions={actions} />
       <Stack gap="lg" p="xl" className="content">
         {info.data?.source === "demo" && (
           <Alert color="orange" variant="light" icon={<FlaskIcon />} py="xs" data-testid="demo-note">
             <Text size="sm">{t("estate.demoHint")}</Text>
           </Alert>
         )}
-        {info.data && info.data.source !== "demo" && <WelcomeCard />}
+        {info.data?.source === "directory" && <WelcomeCard />}
         {body}
       </Stack>
     </>
@@ -163,34 +161,6 @@ function TopologyLegend() {
           {t("topology.legendNotJoined")}
         </Text>
       </Group>
-    </Group>
-  );
-}
-
-/** Where the clusters come from. The demo estate is flagged loudly: it is not real. */
-function SourceLabel({ info }: { info: EstateInfo }) {
-  const { t } = useTranslation();
-  if (info.source === "demo") {
-    return (
-      <>
-        <Tooltip label={t("estate.demoHint")}>
-          <Badge color="orange" variant="filled" data-testid="demo-badge" className="demo-badge">
-            {t("estate.demoBadge")}
-          </Badge>
-        </Tooltip>
-        <Text size="sm" c="dimmed" truncate="end">
-          {t("estate.demoLabel")}
-        </Text>
-      </>
-    );
-  }
-  return (
-    <Group gap={6} wrap="nowrap" title={t("estate.directoryHint")} miw={0}>
-      <FolderIcon width={16} height={16} />
-      <span className="sr-only">{t("estate.directory")}: </span>
-      <Text size="sm" c="dimmed" ff="monospace" truncate="end">
-        {info.label}
-      </Text>
     </Group>
   );
 }
