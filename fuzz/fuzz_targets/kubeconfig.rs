@@ -9,8 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use ksmc_core::ClusterSource;
 use ksmc_core::vault::{
-    Acknowledgement, AddOptions, ImportSource, LoadedKubeconfig, MemoryKeyStore, Vault,
-    VaultError,
+    Acknowledgement, AddOptions, ImportSource, LoadedKubeconfig, MemoryKeyStore, Vault, VaultError,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -54,7 +53,9 @@ fuzz_target!(|data: &[u8]| {
             acknowledgements: Acknowledgement::ALL.to_vec(),
         };
         let vault = vault();
-        vault.add(&prepared, &options).expect("a prepared import is stored");
+        vault
+            .add(&prepared, &options)
+            .expect("a prepared import is stored");
         match vault.open_cluster("fuzz") {
             Ok(_) => assert!(prepared.exec.is_none()),
             Err(VaultError::ApprovalRequired { .. }) => assert!(prepared.exec.is_some()),

@@ -7,10 +7,10 @@
 
 use std::sync::OnceLock;
 
+use ksmc_core::workflow::Runs;
 use ksmc_core::workflow::engine::done_steps;
 use ksmc_core::workflow::journal::Journal;
 use ksmc_core::workflow::runs::status_of;
-use ksmc_core::workflow::Runs;
 use libfuzzer_sys::fuzz_target;
 
 const RUN_ID: &str = "run-fuzz";

@@ -18,10 +18,24 @@ fn plan() -> &'static ClusterPlan {
     PLAN.get_or_init(|| {
         let mut plan = ClusterPlan::kubesphere("fuzz", Role::Member, "v1.30.9", "jwt");
         plan.fixtures = vec![
-            Fixture::Workspace { name: "ws-apps".into(), federated: true },
-            Fixture::Project { name: "apps".into(), workspace: "ws-apps".into(), extra_owners: vec![] },
-            Fixture::Namespace { name: "scratch".into(), labels: json!({"team": "a"}) },
-            Fixture::User { name: "alice".into(), email: "alice@example.com".into(), federated: true },
+            Fixture::Workspace {
+                name: "ws-apps".into(),
+                federated: true,
+            },
+            Fixture::Project {
+                name: "apps".into(),
+                workspace: "ws-apps".into(),
+                extra_owners: vec![],
+            },
+            Fixture::Namespace {
+                name: "scratch".into(),
+                labels: json!({"team": "a"}),
+            },
+            Fixture::User {
+                name: "alice".into(),
+                email: "alice@example.com".into(),
+                federated: true,
+            },
         ];
         plan
     })
