@@ -15,8 +15,8 @@
 mod common;
 mod desktop;
 mod inspect;
-mod live;
 mod launch;
+mod live;
 mod ops;
 mod procmem;
 mod scale;
