@@ -1,18 +1,15 @@
-import { useCallback, useState } from "react";
+import { Loader } from "@mantine/core";
+import { Suspense, useCallback, useEffect, useState } from "react";
 import { Shell } from "../components/Shell";
 import type { NavId } from "../components/Sidebar";
-import { AccessScreen } from "../features/access/AccessScreen";
 import type { AccessAction } from "../features/access/model";
-import { ActivityScreen } from "../features/activity/ActivityScreen";
 import { UnfinishedNotice } from "../features/activity/UnfinishedNotice";
-import { ClusterDetailScreen } from "../features/cluster-detail/ClusterDetailScreen";
 import { EstateScreen } from "../features/clusters/EstateScreen";
-import { ComponentsScreen } from "../features/components/ComponentsScreen";
 import { EstateProvider } from "../features/onboarding/EstateProvider";
 import { CommandPalette } from "../features/palette/CommandPalette";
-import { VaultScreen } from "../features/vault/VaultScreen";
 import { WorkflowSessionProvider } from "../features/workflows/session";
-import { WorkflowsScreen } from "../features/workflows/WorkflowsScreen";
+import { markStartup } from "./painted";
+import { AccessScreen, ActivityScreen, ClusterDetailScreen, ComponentsScreen, VaultScreen, WorkflowsScreen } from "./screens";
 
 /** Which screen is on: the estate, one cluster of it, the workflows, the activity, the vault. */
 export type Screen =
@@ -27,6 +24,9 @@ export type Screen =
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: "estate" });
+  useEffect(() => {
+    markStartup("first-commit");
+  }, []);
   const openCluster = useCallback((name: string) => {
     setScreen({ kind: "cluster", name });
   }, []);
@@ -55,6 +55,7 @@ export function App() {
           }}
         />
         {screen.kind === "estate" && <EstateScreen onOpenCluster={openCluster} />}
+        <Suspense fallback={<Loader size="sm" m="xl" />}>
         {screen.kind === "cluster" && (
           <ClusterDetailScreen
             key={screen.name}
@@ -69,6 +70,7 @@ export function App() {
         {screen.kind === "components" && <ComponentsScreen />}
         {screen.kind === "activity" && <ActivityScreen />}
         {screen.kind === "vault" && <VaultScreen />}
+        </Suspense>
       </Shell>
       <CommandPalette onNavigate={navigate} onOpenCluster={openCluster} onAccess={openAccess} />
     </WorkflowSessionProvider>

@@ -4,6 +4,14 @@ import { commands } from "../ipc/bindings";
 let signalled = false;
 
 /**
+ * Marks a phase of the start-up in the page's performance timeline (`ksmc:…`), relative to the
+ * navigation start: the real-window benchmark (`tests/e2e/tests/table_bench.rs`) reads them.
+ */
+export function markStartup(phase: string) {
+  if (typeof performance !== "undefined" && typeof performance.mark === "function") performance.mark(`ksmc:${phase}`);
+}
+
+/**
  * Runs `callback` once the browser has painted the current frame: the first animation frame
  * runs before that paint, the second after it. Returns a function that cancels it.
  */
@@ -26,9 +34,11 @@ export function afterPaint(callback: () => void): () => void {
 export function usePaintedSignal(ready: boolean) {
   useEffect(() => {
     if (!ready || signalled) return;
+    markStartup("overview-rendered");
     return afterPaint(() => {
       if (signalled) return;
       signalled = true;
+      markStartup("painted");
       commands.uiPainted().catch(() => undefined);
     });
   }, [ready]);

@@ -1,10 +1,9 @@
 import { CloseButton, Group, Text, TextInput, UnstyledButton } from "@mantine/core";
-import { useVirtualizer } from "@tanstack/react-virtual";
-import { useDeferredValue, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "../i18n/format";
 import { SearchIcon, SortIcon } from "./icons";
-import { filterIndices, sortedIndices, type SortState } from "./tableView";
+import { createRefiner, sortedIndices, type SortState } from "./tableView";
 
 export interface Column<T> {
   id: string;
@@ -33,6 +32,42 @@ interface VirtualTableProps<T> {
 }
 
 const ROW_HEIGHT = 36;
+/** Rows rendered beyond each edge of the viewport. */
+const OVERSCAN = 4;
+
+interface RowProps<T> {
+  row: T;
+  columns: readonly Column<T>[];
+  template: string;
+  /** Position in the filtered view (0-based). */
+  index: number;
+  start: number;
+  testId: string;
+}
+
+/**
+ * One rendered row. Memoised: a keystroke in the filter or a scroll re-renders the table, but
+ * a row whose data, columns and position are unchanged is left alone.
+ */
+function RowImpl<T>({ row, columns, template, index, start, testId }: RowProps<T>) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      className="vtable__row"
+      data-testid={`${testId}-row`}
+      style={{ gridTemplateColumns: template, transform: `translateY(${String(start)}px)` }}
+    >
+      {columns.map((c) => (
+        <div key={c.id} role="cell" className="vtable__cell">
+          {c.cell(row)}
+        </div>
+      ))}
+    </div>
+  );
+}
+const Row = memo(RowImpl) as typeof RowImpl;
+
 /** A filterable, sortable table that renders only the rows in view. */
 export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const { rows, columns, rowKey, searchText, label, filterLabel, emptyLabel, initialSort, visibleRows = 12 } = props;
@@ -40,8 +75,6 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const { t } = useTranslation();
   const format = useFormat();
   const [filter, setFilter] = useState("");
-  // Typing stays responsive; the (cheap) filtering follows a beat later on huge lists.
-  const query = useDeferredValue(filter);
   const [sort, setSort] = useState<SortState | null>(initialSort ?? null);
 
   const haystacks = useMemo(() => rows.map((r) => searchText(r).toLowerCase()), [rows, searchText]);
@@ -49,19 +82,26 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     const column = sort ? columns.find((c) => c.id === sort.column) : undefined;
     return sortedIndices(rows, sort && column?.sortValue ? { value: column.sortValue, direction: sort.direction } : null);
   }, [rows, sort, columns]);
-  const view = useMemo(() => filterIndices(order, haystacks, query), [order, haystacks, query]);
+  // Filtering is a substring test per row, and only over the previous matches while the query
+  // grows, so it runs in the keystroke's own render (no deferred value: one render, not two).
+  const [refine] = useState(createRefiner);
+  const view = useMemo(() => refine(order, haystacks, filter), [refine, order, haystacks, filter]);
 
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design; this component is not memoised by the compiler.
-  const virtualizer = useVirtualizer({
-    count: view.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-
-  const template = columns.map((c) => c.width).join(" ");
-  const bodyHeight = Math.max(1, Math.min(view.length, visibleRows)) * ROW_HEIGHT;
+  // Every row is ROW_HEIGHT high and the body's height is set here, so the rows in view follow
+  // from the scroll offset alone: no per-row measurement, and a filter that changes the row count
+  // costs nothing beyond the rows it mounts (a general virtualiser rebuilds a position for each
+  // of the 20,000 rows on every count change).
+  const [topRow, setTopRow] = useState(0);
+  const template = useMemo(() => columns.map((c) => c.width).join(" "), [columns]);
+  const shownRows = Math.max(1, Math.min(view.length, visibleRows));
+  const bodyHeight = shownRows * ROW_HEIGHT;
+  // A filter that shrinks the list makes the browser clamp the scroll offset (and report it);
+  // until it has, clamp here.
+  const top = Math.min(topRow, Math.max(0, view.length - shownRows));
+  const firstRendered = Math.max(0, top - OVERSCAN);
+  const lastRendered = Math.min(view.length, top + shownRows + 1 + OVERSCAN);
+  const rendered: number[] = [];
+  for (let i = firstRendered; i < lastRendered; i++) rendered.push(i);
   const toggleSort = (id: string) => {
     setSort((s) =>
       s?.column === id ? { column: id, direction: s.direction === "asc" ? "desc" : "asc" } : { column: id, direction: "asc" },
@@ -129,31 +169,23 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
             })}
           </div>
         </div>
-        <div ref={scrollRef} role="rowgroup" className="vtable__body" style={{ height: bodyHeight }}>
+        <div
+          role="rowgroup"
+          className="vtable__body"
+          style={{ height: bodyHeight }}
+          onScroll={(e) => {
+            setTopRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT));
+          }}
+        >
           {view.length === 0 ? (
             <div role="row" className="vtable__empty">
               <div role="cell">{emptyLabel}</div>
             </div>
           ) : (
-            <div className="vtable__spacer" style={{ height: virtualizer.getTotalSize() }}>
-              {virtualizer.getVirtualItems().map((item) => {
-                const row = rows[view[item.index] ?? 0] as T;
-                return (
-                  <div
-                    key={rowKey(row)}
-                    role="row"
-                    aria-rowindex={item.index + 2}
-                    className="vtable__row"
-                    data-testid={`${testId}-row`}
-                    style={{ gridTemplateColumns: template, transform: `translateY(${String(item.start)}px)` }}
-                  >
-                    {columns.map((c) => (
-                      <div key={c.id} role="cell" className="vtable__cell">
-                        {c.cell(row)}
-                      </div>
-                    ))}
-                  </div>
-                );
+            <div className="vtable__spacer" style={{ height: view.length * ROW_HEIGHT }}>
+              {rendered.map((index) => {
+                const row = rows[view[index] ?? 0] as T;
+                return <Row key={rowKey(row)} row={row} columns={columns} template={template} index={index} start={index * ROW_HEIGHT} testId={testId} />;
               })}
             </div>
           )}

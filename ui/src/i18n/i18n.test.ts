@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import en from "./en.json";
 import zhCN from "./zh-CN.json";
+import i18n, { setLanguage } from "./index";
 
 type Catalogue = Record<string, unknown>;
 
@@ -42,5 +43,16 @@ describe("translations", () => {
     expect(zhCN.summary.projects).toBe("项目");
     expect(zhCN.detail.tabs.workspaces).toBe("企业空间");
     expect(zhCN.detail.tabs.projects).toBe("项目");
+  });
+});
+
+describe("loading a language on demand", () => {
+  it("setLanguage loads the zh-CN strings it switches to", async () => {
+    i18n.removeResourceBundle("zh-CN", "translation");
+    expect(i18n.hasResourceBundle("zh-CN", "translation")).toBe(false);
+    await setLanguage("zh-CN");
+    expect(i18n.t("clusters.role.host")).toBe("主集群");
+    await setLanguage("en");
+    expect(i18n.t("clusters.role.host")).toBe(en.clusters.role.host);
   });
 });
