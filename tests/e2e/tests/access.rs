@@ -26,17 +26,6 @@ struct Seen {
     shots: Vec<(&'static str, Vec<u8>)>,
 }
 
-/// A click through the page (Mantine draws its checkboxes over the input).
-async fn js_click(client: &Client, testid: &str) -> Result<(), CmdError> {
-    client
-        .execute(
-            "document.querySelector(arguments[0]).click();",
-            vec![serde_json::json!(common::css(testid))],
-        )
-        .await
-        .map(drop)
-}
-
 /// Ctrl+K as the keyboard sends it (the palette listens on the document).
 const CTRL_K: &str = "document.documentElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'k', code: 'KeyK', ctrlKey: true, bubbles: true}));";
 
@@ -51,9 +40,9 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     seen.bob_host = visible_text(client, "access-cell-bob-host").await?;
     seen.host_column = visible_text(client, "access-column-host").await?;
     seen.shots.push(("access.png", shot(client).await?));
-    js_click(client, "access-action-workspace").await?;
+    common::js_click_on(client, "access-action-workspace").await?;
     wait_for(client, "access-dialog").await?;
-    js_click(client, "access-place-host").await?;
+    common::js_click_on(client, "access-place-host").await?;
     wait_for(client, "access-host-warning").await?;
     seen.shots
         .push(("access-workspace.png", shot(client).await?));
@@ -63,7 +52,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
             vec![],
         )
         .await?;
-    js_click(client, "nav-components").await?;
+    common::js_click_on(client, "nav-components").await?;
     wait_for(client, "components-matrix").await?;
     seen.app_store_member = visible_text(client, "components-cell-openpitrix-prod-1").await?;
     seen.shots.push(("components.png", shot(client).await?));
@@ -85,7 +74,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     wait_for(client, "detail-back").await?;
     // The same screen in Simplified Chinese.
     choose_language(client, "zh-CN").await?;
-    js_click(client, "nav-access").await?;
+    common::js_click_on(client, "nav-access").await?;
     wait_for(client, "access-matrix-old-host").await?;
     seen.zh_title = visible_text(client, "access-screen").await?;
     seen.shots.push(("access-zh-CN.png", shot(client).await?));

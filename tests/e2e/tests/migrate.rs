@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::{
-    TempDir, choose_language, connect, css, free_port, repo, shot, start_driver, visible_text,
-    wait_for,
+    TempDir, choose_language, connect, css, free_port, js_click_on, repo, select_in, shot,
+    start_driver, visible_text, wait_for, wait_secs,
 };
 use fantoccini::error::CmdError;
 use fantoccini::{Client, Locator};
@@ -40,42 +40,13 @@ async fn projects(client: &Client) -> Result<Vec<(String, String)>, CmdError> {
 }
 
 async fn projects_of(client: &Client, cluster: &str) -> Result<Vec<(String, String)>, CmdError> {
-    js_click(client, "nav-estate").await?;
+    js_click_on(client, "nav-estate").await?;
     wait_for(client, &format!("open-cluster-{cluster}")).await?;
-    js_click(client, &format!("open-cluster-{cluster}")).await?;
+    js_click_on(client, &format!("open-cluster-{cluster}")).await?;
     wait_for(client, "tab-projects").await?;
-    js_click(client, "tab-projects").await?;
+    js_click_on(client, "tab-projects").await?;
     wait_for(client, "projects-table-row").await?;
     projects(client).await
-}
-
-async fn wait_long(client: &Client, testid: &str, secs: u64) -> Result<(), CmdError> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(secs))
-        .for_element(Locator::Css(&css(testid)))
-        .await
-        .map(drop)
-}
-
-async fn select(client: &Client, testid: &str, value: &str) -> Result<(), CmdError> {
-    client
-        .find(Locator::Css(&css(testid)))
-        .await?
-        .select_by_value(value)
-        .await
-}
-
-/// Clicks through script, as a user's click lands: Mantine draws its own checkbox over the
-/// input, and the sticky top bar can cover a button WebDriver scrolls to.
-async fn js_click(client: &Client, testid: &str) -> Result<(), CmdError> {
-    client
-        .execute(
-            "document.querySelector(arguments[0]).click();",
-            vec![serde_json::json!(css(testid))],
-        )
-        .await
-        .map(drop)
 }
 
 #[derive(Debug, Default)]
@@ -99,10 +70,10 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     choose_language(client, "en").await?;
     seen.before = projects_of(client, "prod-1").await?;
 
-    js_click(client, "nav-workflows").await?;
+    js_click_on(client, "nav-workflows").await?;
     wait_for(client, "wizard-form").await?;
-    select(client, "field-member", "prod-1").await?;
-    select(client, "field-host", "new-host").await?;
+    select_in(client, "field-member", "prod-1").await?;
+    select_in(client, "field-host", "new-host").await?;
     // ws-data → ws-analytics; the other workspaces keep their names.
     let index = client
         .execute(
@@ -123,9 +94,9 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     settle.send_keys(&format!("{erase}1")).await?;
     seen.shots
         .push(("workflow-wizard.png", shot(client).await?));
-    js_click(client, "plan-button").await?;
+    js_click_on(client, "plan-button").await?;
 
-    wait_long(client, "plan-review", 60).await?;
+    wait_secs(client, "plan-review", 60).await?;
     seen.plan_title = visible_text(client, "plan-title").await?;
     seen.steps_in_review = client
         .execute(
@@ -136,7 +107,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .as_u64()
         .unwrap_or(0);
     // The kubectl equivalent of the first step, unfolded.
-    js_click(client, "step-kubectl-toggle").await?;
+    js_click_on(client, "step-kubectl-toggle").await?;
     wait_for(client, "step-kubectl").await?;
     seen.kubectl = visible_text(client, "step-kubectl").await?;
     seen.shots
@@ -149,8 +120,8 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .await?
         .send_keys("prod-1")
         .await?;
-    js_click(client, "confirm-host-old-host").await?;
-    js_click(client, "confirm-host-new-host").await?;
+    js_click_on(client, "confirm-host-old-host").await?;
+    js_click_on(client, "confirm-host-new-host").await?;
     client
         .execute(
             "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
@@ -159,7 +130,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .await?;
     seen.shots
         .push(("workflow-confirm.png", shot(client).await?));
-    js_click(client, "apply-button").await?;
+    js_click_on(client, "apply-button").await?;
 
     // Progress, then the report.
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -198,12 +169,12 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     seen.shots
         .push(("workflow-report.png", shot(client).await?));
 
-    js_click(client, "report-done").await?;
+    js_click_on(client, "report-done").await?;
     seen.after = projects_of(client, "prod-1").await?;
     seen.shots
         .push(("workflow-after-projects.png", shot(client).await?));
 
-    js_click(client, "nav-activity").await?;
+    js_click_on(client, "nav-activity").await?;
     wait_for(client, "activity-table").await?;
     seen.activity = visible_text(client, "activity-table").await?;
     seen.shots.push(("activity.png", shot(client).await?));
