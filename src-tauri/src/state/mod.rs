@@ -163,18 +163,14 @@ impl AppState {
 
     /// The vault's usable clusters, and a row with its error for each that is not.
     async fn vault_sources(&self) -> Result<(Vec<ClusterSource>, Vec<ClusterFacts>), AppError> {
-        let opened = self.with_vault(Vault::open_all).await?;
-        let mut sources = Vec::new();
-        let mut broken = Vec::new();
-        for (record, source) in opened {
-            match source {
-                Ok(s) => sources.push(s),
-                Err(e) => {
-                    tracing::info!(cluster = %record.name, reason = e.reason(), "vault cluster skipped");
-                    broken.push(ClusterFacts::unreadable(&record.name, AppError::from(&e)));
-                }
-            }
-        }
+        let (sources, unusable) = self.with_vault(Vault::open_usable).await?;
+        let broken = unusable
+            .into_iter()
+            .map(|(name, e)| {
+                tracing::info!(cluster = %name, reason = e.reason(), "vault cluster skipped");
+                ClusterFacts::unreadable(&name, AppError::from(&e))
+            })
+            .collect();
         Ok((sources, broken))
     }
 

@@ -71,18 +71,18 @@ impl EstateArgs {
             }
         } else {
             let session_only = self.session_only;
-            let opened = tokio::task::spawn_blocking(move || {
-                ksmc_core::vault::Vault::open_default(session_only)?.open_all()
+            let (usable, refused) = tokio::task::spawn_blocking(move || {
+                ksmc_core::vault::Vault::open_default(session_only)?.open_usable()
             })
             .await
             .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
             .map_err(|e| AppError::from(&e))?;
-            for (record, source) in opened {
-                match source {
-                    Ok(s) => sources.push(s),
-                    Err(e) => unusable.push((record.name, AppError::from(&e))),
-                }
-            }
+            sources = usable;
+            unusable.extend(
+                refused
+                    .into_iter()
+                    .map(|(name, e)| (name, AppError::from(&e))),
+            );
         }
         Ok((sources, unusable))
     }

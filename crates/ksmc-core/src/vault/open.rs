@@ -220,6 +220,26 @@ impl Vault {
             .collect())
     }
 
+    /// [`Vault::open_all`] split in two: the usable clusters' sources, and the name of each
+    /// other cluster with why it cannot be used (locked, exec not approved, refused).
+    ///
+    /// # Errors
+    /// When the registry cannot be read.
+    #[allow(clippy::type_complexity)]
+    pub fn open_usable(
+        &self,
+    ) -> Result<(Vec<ClusterSource>, Vec<(String, VaultError)>), VaultError> {
+        let mut sources = Vec::new();
+        let mut unusable = Vec::new();
+        for (record, source) in self.open_all()? {
+            match source {
+                Ok(s) => sources.push(s),
+                Err(e) => unusable.push((record.name, e)),
+            }
+        }
+        Ok((sources, unusable))
+    }
+
     /// Every cluster unsealed and checked; nothing run.
     #[allow(clippy::type_complexity)]
     pub(super) fn prepare_all(
