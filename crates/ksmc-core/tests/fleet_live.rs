@@ -307,14 +307,21 @@ async fn a_lost_connection_reconnects_and_an_expired_version_resyncs() {
     )
     .await;
     until_states(&view, &live).await;
-    assert!(
+    // The relist (a LIST) reports Live and the change; the watch stream opens just after it.
+    let namespace_watches = || {
         member
             .watches
             .records()
             .iter()
             .filter(|r| r.resource == "namespaces")
             .count()
-            >= 2,
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while namespace_watches() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        namespace_watches() >= 2,
         "the namespaces watch was opened again"
     );
     estate.shutdown().await;
