@@ -52,6 +52,15 @@ impl Env {
             .sum()
     }
 
+    /// TLS handshakes the estate's servers have completed (all clusters): new connections.
+    pub fn tls_handshakes(&self) -> u64 {
+        self.estate
+            .clusters()
+            .iter()
+            .map(|c| c.faults.tls_handshakes())
+            .sum()
+    }
+
     /// Requests one cluster has seen.
     pub fn requests_of(&self, cluster: &str) -> u64 {
         self.estate

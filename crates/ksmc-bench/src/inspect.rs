@@ -86,6 +86,9 @@ pub struct Args {
     /// Skip the child-process reading of ksmc's own peak memory.
     #[arg(long)]
     no_child: bool,
+    /// Inspections the child process runs (its CPU is reported per inspection).
+    #[arg(long, default_value_t = 1)]
+    child_runs: usize,
     /// Write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -135,6 +138,7 @@ pub async fn run(args: Args) -> Result<()> {
     let mut runs: Vec<Inspected> = Vec::new();
     let mut experiment: Vec<f64> = Vec::new();
     let mut requests = Vec::new();
+    let mut handshakes = Vec::new();
     let mut cpu_total = 0.0;
     for i in 0..args.runs.max(1) {
         if args.all_at_once {
@@ -146,15 +150,17 @@ pub async fn run(args: Args) -> Result<()> {
             );
             experiment.push(e.seconds);
         }
-        let (r0, cpu0) = (env.requests(), cpu_seconds());
+        let (r0, h0, cpu0) = (env.requests(), env.tls_handshakes(), cpu_seconds());
         let inspected = ops::inspect(&env.sources).await;
         let r = env.requests() - r0;
+        let h = env.tls_handshakes() - h0;
         cpu_total += match (cpu0, cpu_seconds()) {
             (Some(a), Some(b)) => b - a,
             _ => f64::NAN,
         };
         println!(
-            "  ksmc run {}: {} — {} clusters, {} projects, {} users, {} workspaces, {r} requests{}",
+            "  ksmc run {}: {} — {} clusters, {} projects, {} users, {} workspaces, {r} requests, \
+             {h} TLS handshakes{}",
             i + 1,
             secs(inspected.seconds),
             inspected.clusters,
@@ -174,6 +180,7 @@ pub async fn run(args: Args) -> Result<()> {
             return Err("ksmc's inspection did not read the whole estate".into());
         }
         requests.push(r);
+        handshakes.push(h);
         runs.push(inspected);
     }
     let cpu_in_process = cpu_total / runs.len() as f64;
@@ -183,13 +190,20 @@ pub async fn run(args: Args) -> Result<()> {
     let child = if args.no_child {
         None
     } else {
-        let cpu0 = cpu_seconds();
-        let out = worker::spawn(&["inspect", "--runs", "1"], env.dir.path()).await?;
+        let (cpu0, h0) = (cpu_seconds(), env.tls_handshakes());
+        let child_runs = args.child_runs.max(1);
+        let out = worker::spawn(
+            &["inspect", "--runs", &child_runs.to_string()],
+            env.dir.path(),
+        )
+        .await?;
+        // Per inspection: the simulator's CPU while serving the child, and the child's own.
         let estate_cpu = match (cpu0, cpu_seconds()) {
-            (Some(a), Some(b)) => b - a,
+            (Some(a), Some(b)) => (b - a) / child_runs as f64,
             _ => f64::NAN,
         };
-        Some((out, estate_cpu))
+        let child_handshakes = (env.tls_handshakes() - h0) / child_runs as u64;
+        Some((out, estate_cpu, child_runs, child_handshakes))
     };
 
     let mut kubectl = Vec::new();
@@ -344,7 +358,7 @@ pub async fn run(args: Args) -> Result<()> {
         ),
         "—".into(),
     );
-    if let Some((out, _)) = &child {
+    if let Some((out, ..)) = &child {
         table.text(
             "peak RSS (VmHWM), ksmc alone (child process)",
             format!("{:.0} MiB", out.peak_rss_mib),
@@ -361,16 +375,19 @@ pub async fn run(args: Args) -> Result<()> {
         ops::PAGE
     );
     println!(
-        "CPU per inspection (this process: ksmc and the simulator on {} cores): {:.2} s",
+        "CPU per inspection (this process: ksmc and the simulator on {} cores): {:.2} s; TLS \
+         handshakes per inspection: {}",
         crate::common::machine()["cores"],
-        cpu_in_process
+        cpu_in_process,
+        handshakes[0]
     );
-    if let Some((out, estate_cpu)) = &child {
+    if let Some((out, estate_cpu, child_runs, child_handshakes)) = &child {
         println!(
-            "ksmc alone in a child process: {} wall, {:.2} s CPU, peak RSS {:.0} MiB; the simulator \
-             serving it: {estate_cpu:.2} s CPU",
+            "ksmc alone in a child process ({child_runs} inspection(s)): median {} wall, {:.2} s \
+             CPU per inspection (whole process), peak RSS {:.0} MiB; the simulator serving it: \
+             {estate_cpu:.2} s CPU per inspection; {child_handshakes} TLS handshakes per inspection",
             secs(out.seconds),
-            out.cpu_seconds,
+            out.cpu_seconds / *child_runs as f64,
             out.peak_rss_mib,
         );
     }
@@ -395,14 +412,19 @@ pub async fn run(args: Args) -> Result<()> {
         "ksmc": {
             "runs": runs,
             "requests": requests,
+            "tlsHandshakes": handshakes,
             "medianSeconds": ksmc,
             "cpuSecondsPerRunInProcess": cpu_in_process,
             "clusterConcurrency": INSPECT_CONCURRENCY,
-            "child": child.as_ref().map(|(o, estate_cpu)| json!({
+            "child": child.as_ref().map(|(o, estate_cpu, child_runs, child_handshakes)| json!({
                 "seconds": o.seconds,
+                "samples": o.samples,
+                "runs": child_runs,
                 "cpuSeconds": o.cpu_seconds,
+                "cpuSecondsPerRun": o.cpu_seconds / *child_runs as f64,
                 "peakRssMiB": o.peak_rss_mib,
-                "estateCpuSeconds": estate_cpu,
+                "estateCpuSecondsPerRun": estate_cpu,
+                "tlsHandshakesPerRun": child_handshakes,
             })),
         },
         "peakRssMiBProcess": peak_process,

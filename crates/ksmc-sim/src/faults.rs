@@ -413,6 +413,8 @@ pub struct ClusterFaults {
     partition: watch::Sender<Option<Partition>>,
     /// Where `reAddOwners` and `deleteNamespace` live (the cluster's, in a running estate).
     hazards: Arc<Hazards>,
+    /// TLS handshakes completed by the cluster's server since it started (never reset).
+    handshakes: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -450,6 +452,7 @@ impl ClusterFaults {
             state: Mutex::new(State::default()),
             partition: watch::Sender::new(None),
             hazards,
+            handshakes: std::sync::atomic::AtomicU64::new(0),
         };
         faults.set_plan(plan);
         faults
@@ -465,6 +468,19 @@ impl ClusterFaults {
     #[must_use]
     pub fn cluster(&self) -> &str {
         &self.cluster
+    }
+
+    /// TLS handshakes the cluster's server completed since it started: one per new HTTPS
+    /// connection.
+    #[must_use]
+    pub fn tls_handshakes(&self) -> u64 {
+        self.handshakes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts a completed TLS handshake.
+    pub(crate) fn count_handshake(&self) {
+        self.handshakes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

@@ -77,6 +77,7 @@ async fn connection(
         return;
     }
     let secure = tls.is_some();
+    let counted = faults.clone();
     let killed = Arc::new(AtomicBool::new(false));
     let io = FaultIo {
         stream: Some(stream),
@@ -99,6 +100,7 @@ async fn connection(
     let result = match tls {
         Some(acceptor) => match acceptor.accept(io).await {
             Ok(stream) => {
+                counted.count_handshake();
                 http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await
