@@ -18,6 +18,9 @@ pub enum ErrorKind {
     StalePlan,
     /// Another ksmc run holds the estate's lock.
     Locked,
+    /// A blocking preflight check failed: nothing was planned or written; fix what the
+    /// checklist names (or let ksmc fix it), then plan again.
+    PreflightFailed,
     Internal,
 }
 

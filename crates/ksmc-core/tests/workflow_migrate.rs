@@ -33,6 +33,7 @@ async fn import_fixes_the_member_and_joins_it_with_its_own_service_account() {
     let err = workflow::plan_workflow(&input, &env.clusters)
         .await
         .expect_err("needs fixes");
+    assert_eq!(err.kind, ksmc_core::ErrorKind::PreflightFailed, "{err}");
     assert!(err.message.contains("--fix"), "{}", err.message);
     assert!(
         !err.message.contains("hUsPzbBH1fjJ8cA3oTr2qXw0mLe6YvKd"),

@@ -119,6 +119,7 @@ async fn a_v4_import_lets_the_host_install_ks_core_on_a_plain_cluster() {
     )
     .await
     .unwrap_err();
+    assert_eq!(again.kind, ksmc_core::ErrorKind::PreflightFailed, "{again}");
     assert!(
         again
             .message

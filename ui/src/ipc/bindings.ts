@@ -370,7 +370,12 @@ export type ErrorKind = "NotFound" | "Unauthorized" | "Forbidden" | "Conflict" |
 /**  The estate changed since the plan was reviewed: plan again. */
 "StalePlan" | 
 /**  Another ksmc run holds the estate's lock. */
-"Locked" | "Internal";
+"Locked" | 
+/**
+ *  A blocking preflight check failed: nothing was planned or written; fix what the
+ *  checklist names (or let ksmc fix it), then plan again.
+ */
+"PreflightFailed" | "Internal";
 
 /**  Where the open estate comes from, without reading any cluster. */
 export type EstateInfo = {

@@ -12,6 +12,7 @@ const KINDS: Record<ErrorKind, true> = {
   KeyringUnavailable: true,
   StalePlan: true,
   Locked: true,
+  PreflightFailed: true,
   Internal: true,
 };
 

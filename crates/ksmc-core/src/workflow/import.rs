@@ -84,7 +84,7 @@ pub async fn plan(
     }
     if !failures.is_empty() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
+            ErrorKind::PreflightFailed,
             format!(
                 "preflight failed for importing {member} into {host} as {name}: {}",
                 failures.join("; ")

@@ -216,6 +216,31 @@ describe("the workflow wizard", () => {
     expect(callsOf(refused, "apply_run")).toBe(1);
   });
 
+  it("explains an import refused by its preflight, by kind, with how to fix it", async () => {
+    const refused = mockCommands({
+      inspect_fleet: () => migrateFleet(),
+      plan_workflow: () =>
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        Promise.reject({
+          kind: "PreflightFailed",
+          message: "preflight failed for importing prod-1 into new-host as prod-1: jwtSecret: differs from the host's",
+          status: null,
+        }),
+    });
+    const { user } = renderWithProviders();
+    await user.click(screen.getByTestId("nav-workflows"));
+    await user.click(await screen.findByText("Import"));
+    await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
+    await user.selectOptions(screen.getByTestId("field-host"), "new-host");
+    await user.click(screen.getByTestId("plan-button"));
+    const error = await screen.findByTestId("workflow-error");
+    expect(error.textContent).toContain("Preflight failed");
+    expect(error.textContent).toContain("jwtSecret: differs from the host's");
+    expect(error.textContent).toContain("Apply the member fix-its");
+    expect(screen.queryByTestId("plan-review")).toBeNull();
+    expect(callsOf(refused, "plan_workflow")).toBe(1);
+  });
+
   it("opens a finding's fix-it on the same review", async () => {
     const fix: WorkflowInput = { workflow: "fixMember", host: "old-host", member: "prod-1", setRole: true, copyJwt: false };
     const fleet: FleetReport = {

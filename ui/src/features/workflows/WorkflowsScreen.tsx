@@ -27,7 +27,7 @@ export function WorkflowsScreen() {
       title={t(stage.kind === "form" ? "workflows.errors.plan" : "workflows.errors.apply")}
       error={error}
       // An import's preflight refusal is not a conflict to retry: say how to fix it here.
-      next={error.message.startsWith("preflight failed") ? t("workflows.errors.preflight") : undefined}
+      next={error.kind === "PreflightFailed" ? t("workflows.errors.preflight") : undefined}
       data-testid="workflow-error"
     />
   );
