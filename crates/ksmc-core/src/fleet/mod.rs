@@ -5,6 +5,7 @@ pub mod cert;
 pub mod facts;
 pub mod findings;
 pub mod preflight;
+pub mod refresh;
 pub mod scope;
 pub mod watch;
 mod watch_task;
@@ -19,6 +20,7 @@ use crate::kubeconfig::{ClusterSource, sources_in_dir};
 pub use facts::{ClusterFacts, gather, gather_all};
 pub use findings::{Finding, Fix, Severity, findings};
 pub use preflight::{Check, CheckStatus, PreflightReport, evaluate, preflight};
+pub use refresh::{FleetPatch, merge_clusters, read_clusters, refresh_clusters};
 pub use scope::inspect_estate;
 
 /// An estate's facts and findings.

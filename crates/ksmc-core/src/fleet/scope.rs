@@ -86,7 +86,8 @@ pub fn not_found<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> AppErr
     )
 }
 
-async fn read_all(sources: Vec<&ClusterSource>, depth: Depth) -> Vec<ClusterFacts> {
+/// Reads `sources` to `depth`, at most [`PARALLELISM`] at a time, keeping their order.
+pub(super) async fn read_all(sources: Vec<&ClusterSource>, depth: Depth) -> Vec<ClusterFacts> {
     futures::stream::iter(sources.into_iter().map(|s| gather_to(s, depth)))
         .buffered(PARALLELISM)
         .collect()
