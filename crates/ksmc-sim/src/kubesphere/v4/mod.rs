@@ -14,6 +14,7 @@
 
 pub mod cluster;
 pub mod crds;
+pub mod extensions;
 pub mod kinds;
 pub mod kscore;
 pub mod tenant;
@@ -166,6 +167,7 @@ fn resync(ctx: &Arc<Ctx>) {
         cluster::reconcile(ctx, &name_of(&o));
     }
     sync_placed(ctx);
+    extensions::retry_installing(ctx);
 }
 
 /// Templates and users, to every Ready cluster.
@@ -177,6 +179,7 @@ fn sync_placed(ctx: &Arc<Ctx>) {
     for u in list(c, "iam.kubesphere.io", "users") {
         cluster::sync_user(ctx, &u, false);
     }
+    extensions::resync(ctx);
 }
 
 /// Everything, once: at start, after missed events, and when ks-core has just been installed.
@@ -245,6 +248,9 @@ fn dispatch(ctx: &Arc<Ctx>, event: &Event) {
             }
         }
         ("iam.kubesphere.io", "users") if is_host(c) => cluster::sync_user(ctx, o, deleted),
+        ("kubesphere.io", "installplans") if !deleted && is_host(c) => {
+            extensions::reconcile(ctx, &name_of(o));
+        }
         _ => {}
     }
 }
