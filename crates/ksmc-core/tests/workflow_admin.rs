@@ -155,6 +155,7 @@ async fn components_are_enabled_together_and_the_app_store_on_the_host_only() {
         &WorkflowInput::Component {
             clusters: vec!["old-host".into(), "prod-1".into()],
             component: "appstore".into(),
+            host: None,
         },
         &env.clusters,
     )
@@ -164,6 +165,7 @@ async fn components_are_enabled_together_and_the_app_store_on_the_host_only() {
     let input = WorkflowInput::Component {
         clusters: vec!["old-host".into(), "prod-1".into()],
         component: "devops".into(),
+        host: None,
     };
     let report = env.plan_and_apply(&input).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");

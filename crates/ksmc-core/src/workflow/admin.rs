@@ -67,19 +67,115 @@ impl ResourceRef {
     }
 }
 
-const IAM: &str = "iam.kubesphere.io/v1alpha2";
+/// `iam.kubesphere.io` on KubeSphere 3.x.
+const IAM_V3: &str = "iam.kubesphere.io/v1alpha2";
+/// `iam.kubesphere.io` storage version on KubeSphere 4.x (`kubesphere-multicluster.md` §7.4).
+const IAM_V4: &str = "iam.kubesphere.io/v1beta1";
 const CREATOR: &str = "kubesphere.io/creator";
+const USER_REF: &str = "iam.kubesphere.io/user-ref";
+/// New in 4.x on every binding its API creates (§7.4).
+const ROLE_REF: &str = "iam.kubesphere.io/role-ref";
+const WORKSPACE_LABEL: &str = "kubesphere.io/workspace";
 
-fn users() -> ResourceRef {
-    ResourceRef::new(IAM, "User", "users", None)
+/// How one KubeSphere generation writes users and their bindings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Iam {
+    /// 3.x (`iam.kubesphere.io/v1alpha2`, §5.3): bindings labelled `user-ref` (and
+    /// `kubesphere.io/workspace`), subjects in the `rbac.authorization.k8s.io` group.
+    V3,
+    /// 4.x (`iam.kubesphere.io/v1beta1`): as ks-apiserver 4.1's `am.go`
+    /// (`CreateOrUpdateGlobalRoleBinding`, `CreateOrUpdateUserWorkspaceRoleBinding`) writes
+    /// them — the same names, the extra label `iam.kubesphere.io/role-ref`, subjects in the
+    /// `iam.kubesphere.io` group.
+    V4,
 }
 
-fn global_role_bindings() -> ResourceRef {
-    ResourceRef::new(IAM, "GlobalRoleBinding", "globalrolebindings", None)
-}
+impl Iam {
+    /// The generation of a host, from the tenant version it prefers.
+    async fn of(clusters: &Clusters, host: &str) -> Result<Self, AppError> {
+        Ok(
+            if clusters.tenant_version(host).await? == super::access::V4_TENANT {
+                Self::V4
+            } else {
+                Self::V3
+            },
+        )
+    }
 
-fn workspace_role_bindings() -> ResourceRef {
-    ResourceRef::new(IAM, "WorkspaceRoleBinding", "workspacerolebindings", None)
+    fn api_version(self) -> &'static str {
+        match self {
+            Self::V3 => IAM_V3,
+            Self::V4 => IAM_V4,
+        }
+    }
+
+    fn users(self) -> ResourceRef {
+        ResourceRef::new(self.api_version(), "User", "users", None)
+    }
+
+    fn global_role_bindings(self) -> ResourceRef {
+        ResourceRef::new(
+            self.api_version(),
+            "GlobalRoleBinding",
+            "globalrolebindings",
+            None,
+        )
+    }
+
+    fn workspace_role_bindings(self) -> ResourceRef {
+        ResourceRef::new(
+            self.api_version(),
+            "WorkspaceRoleBinding",
+            "workspacerolebindings",
+            None,
+        )
+    }
+
+    /// The subject of a binding of `user`.
+    fn subject(self, user: &str) -> Value {
+        let group = match self {
+            Self::V3 => "rbac.authorization.k8s.io",
+            Self::V4 => "iam.kubesphere.io",
+        };
+        json!({"kind": "User", "apiGroup": group, "name": user})
+    }
+
+    /// The labels of a binding of `user` to `role` (and `workspace`).
+    fn labels(self, user: &str, role: &str, workspace: Option<&str>) -> Value {
+        let mut labels = json!({USER_REF: user});
+        if self == Self::V4 {
+            labels[ROLE_REF] = json!(role);
+        }
+        if let Some(ws) = workspace {
+            labels[WORKSPACE_LABEL] = json!(ws);
+        }
+        labels
+    }
+
+    /// The User object ksmc creates (no password: ksmc never handles one).
+    fn user(self, user: &str, email: &str) -> Value {
+        json!({"apiVersion": self.api_version(), "kind": "User",
+            "metadata": {"name": user, "annotations": {CREATOR: "ksmc"}},
+            "spec": {"email": email}})
+    }
+
+    /// GlobalRoleBinding `<user>-<role>`.
+    fn global_role_binding(self, user: &str, role: &str) -> Value {
+        json!({"apiVersion": self.api_version(), "kind": "GlobalRoleBinding",
+            "metadata": {"name": format!("{user}-{role}"), "labels": self.labels(user, role, None)},
+            "subjects": [self.subject(user)],
+            "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": "GlobalRole", "name": role}})
+    }
+
+    /// WorkspaceRoleBinding `<user>-<workspace>-<role>` to WorkspaceRole `<workspace>-<role>`.
+    fn workspace_role_binding(self, user: &str, workspace: &str, role: &str) -> Value {
+        let role = format!("{workspace}-{role}");
+        json!({"apiVersion": self.api_version(), "kind": "WorkspaceRoleBinding",
+            "metadata": {"name": format!("{user}-{role}"),
+                "labels": self.labels(user, &role, Some(workspace))},
+            "subjects": [self.subject(user)],
+            "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": "WorkspaceRole", "name": role}})
+    }
 }
 
 fn templates(tenant: &str) -> ResourceRef {
@@ -114,7 +210,7 @@ fn create(cluster: &str, resource: ResourceRef, body: Value, protects: &str) -> 
     )
 }
 
-fn merge_patch(
+pub(crate) fn merge_patch(
     cluster: &str,
     resource: ResourceRef,
     name: &str,
@@ -323,8 +419,9 @@ pub async fn plan_user(
             format!("platform role must be one of {}", GLOBAL_ROLES.join(", ")),
         ));
     }
+    let iam = Iam::of(clusters, host).await?;
     let client = clusters.client(host).await?;
-    let uapi = users().api(client);
+    let uapi = iam.users().api(client);
     if get_opt(&uapi, user)
         .await
         .map_err(|e| read_error(host, &e))?
@@ -348,13 +445,14 @@ pub async fn plan_user(
             format!("user email: {email} already exists"),
         ));
     }
-    let body = json!({"apiVersion": IAM, "kind": "User",
-        "metadata": {"name": user, "annotations": {CREATOR: "ksmc"}},
-        "spec": {"email": email}});
-    let binding = json!({"apiVersion": IAM, "kind": "GlobalRoleBinding",
-        "metadata": {"name": format!("{user}-{role}"), "labels": {"iam.kubesphere.io/user-ref": user}},
-        "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": user}],
-        "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": "GlobalRole", "name": role}});
+    let body = iam.user(user, email);
+    let binding = iam.global_role_binding(user, role);
+    let propagation = match iam {
+        Iam::V3 => "Created on the host; KubeSphere propagates users to members.",
+        Iam::V4 => {
+            "Created on the host (iam.kubesphere.io/v1beta1); KubeSphere 4.x pushes the user's kubeconfig Secret to every Ready member."
+        }
+    };
     Ok(Parts {
         warnings: vec![format!(
             "{user} has no password yet: set one in the KubeSphere console (ksmc never handles passwords)"
@@ -363,15 +461,10 @@ pub async fn plan_user(
             title: format!("User {user} on {host}"),
             concurrent: false,
             steps: vec![
+                create(host, iam.users(), body, propagation),
                 create(
                     host,
-                    users(),
-                    body,
-                    "Created on the host; KubeSphere propagates users to members.",
-                ),
-                create(
-                    host,
-                    global_role_bindings(),
+                    iam.global_role_bindings(),
                     binding,
                     "The binding KubeSphere's API would create for the platform role.",
                 ),
@@ -404,8 +497,9 @@ pub async fn plan_invite(
             ),
         ));
     }
+    let iam = Iam::of(clusters, host).await?;
     let client = clusters.client(host).await?;
-    if get_opt(&users().api(client.clone()), user)
+    if get_opt(&iam.users().api(client.clone()), user)
         .await
         .map_err(|e| read_error(host, &e))?
         .is_none()
@@ -433,7 +527,7 @@ pub async fn plan_invite(
         }
         Some(_) => {}
     }
-    let wrb = workspace_role_bindings().api(client);
+    let wrb = iam.workspace_role_bindings().api(client);
     let selector = format!("iam.kubesphere.io/user-ref={user},kubesphere.io/workspace={workspace}");
     let current = call(wrb.list(&ListParams::default().labels(&selector)))
         .await
@@ -454,17 +548,14 @@ pub async fn plan_invite(
             ),
         ));
     }
-    let body = json!({"apiVersion": IAM, "kind": "WorkspaceRoleBinding",
-        "metadata": {"name": name, "labels": {"iam.kubesphere.io/user-ref": user, "kubesphere.io/workspace": workspace}},
-        "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": user}],
-        "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": "WorkspaceRole", "name": format!("{workspace}-{role}")}});
+    let body = iam.workspace_role_binding(user, workspace, role);
     Ok(Parts {
         phases: vec![Phase {
             title: format!("Invite {user} into {workspace}"),
             concurrent: false,
             steps: vec![create(
                 host,
-                workspace_role_bindings(),
+                iam.workspace_role_bindings(),
                 body,
                 "The binding name and labels KubeSphere's own invite uses.",
             )],
@@ -514,6 +605,14 @@ pub async fn plan_component(
     );
     let mut steps = Vec::new();
     for cluster in targets {
+        if clusters.tenant_version(cluster).await? == super::access::V4_TENANT {
+            return Err(AppError::new(
+                ErrorKind::Invalid,
+                format!(
+                    "{cluster} runs KubeSphere 4.x: components are extensions there, scheduled to clusters from the host's InstallPlan; give the 4.x host and the Cluster names instead"
+                ),
+            ));
+        }
         let role = super::member::cluster_role(&clusters.client(cluster).await?).await;
         let Some(role) = role else {
             return Err(AppError::new(

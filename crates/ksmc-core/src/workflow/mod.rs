@@ -15,6 +15,7 @@
 pub mod access;
 pub mod admin;
 pub mod engine;
+pub mod extensions;
 pub mod fixits;
 pub mod import;
 pub mod journal;
@@ -237,9 +238,21 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
         WorkflowInput::Component {
             clusters: targets,
             component,
+            host: None,
         } => (
             format!("Enable {component} on {}", targets.join(", ")),
             admin::plan_component(clusters, targets, component).await?,
+        ),
+        WorkflowInput::Component {
+            clusters: targets,
+            component,
+            host: Some(host),
+        } => (
+            format!(
+                "Enable extension {component} of {host} on {}",
+                targets.join(", ")
+            ),
+            extensions::plan_extension(clusters, host, targets, component).await?,
         ),
         WorkflowInput::FixMember {
             host,

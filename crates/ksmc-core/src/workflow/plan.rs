@@ -135,6 +135,14 @@ pub enum Action {
         name: String,
         patch: serde_json::Value,
     },
+    /// KubeSphere 4.x: wait until an InstallPlan's agent is `Installed` on every cluster
+    /// (`status.clusterSchedulingStatuses.<cluster>.state`); a timeout pauses the run.
+    WaitExtension {
+        host: String,
+        install_plan: String,
+        clusters: Vec<String>,
+        timeout_seconds: u32,
+    },
 }
 
 impl Action {
@@ -158,6 +166,7 @@ impl Action {
             | Self::WaitMemberConfig { .. }
             | Self::WaitClusterReady { .. }
             | Self::WaitWorkspace { .. }
+            | Self::WaitExtension { .. }
             | Self::VerifyBound { .. }
             | Self::VerifyInventory { .. } => None,
         }
@@ -277,10 +286,15 @@ pub enum WorkflowInput {
         namespace: String,
         owner_uid: String,
     },
-    /// Enable a pluggable component on several clusters together.
+    /// Enable a pluggable component on several clusters together. KubeSphere 3.x: `host` is
+    /// empty and `clusters` are estate clusters, each switched on in its ClusterConfiguration.
+    /// KubeSphere 4.x: `host` is the host whose InstallPlan of the extension `component`
+    /// schedules it, and `clusters` are Cluster names as that host knows them.
     Component {
         clusters: Vec<String>,
         component: String,
+        #[serde(default)]
+        host: Option<String>,
     },
 }
 

@@ -310,6 +310,22 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
             name,
             patch,
         } => merge_patch(ctx, step, cluster, resource, name, patch).await,
+        Action::WaitExtension {
+            host,
+            install_plan,
+            clusters,
+            timeout_seconds,
+        } => {
+            super::extensions::wait_extension(
+                ctx,
+                step,
+                host,
+                install_plan,
+                clusters,
+                *timeout_seconds,
+            )
+            .await
+        }
     }
 }
 
