@@ -191,7 +191,12 @@ export type Action =
 /**  Create an object with a fixed name; one already there is done. */
 { kind: "createObject"; cluster: string; resource: ResourceRef; body: unknown } | 
 /**  Merge-patch an object (with its resourceVersion); done when the patch already holds. */
-{ kind: "mergePatch"; cluster: string; resource: ResourceRef; name: string; patch: unknown };
+{ kind: "mergePatch"; cluster: string; resource: ResourceRef; name: string; patch: unknown } | 
+/**
+ *  KubeSphere 4.x: wait until an InstallPlan's agent is `Installed` on every cluster
+ *  (`status.clusterSchedulingStatuses.<cluster>.state`); a timeout pauses the run.
+ */
+{ kind: "waitExtension"; host: string; installPlan: string; clusters: string[]; timeoutSeconds: number };
 
 /**  One context to add, under a name. */
 export type AddChoice = {
@@ -931,8 +936,13 @@ placement: string[]; manager: string } |
  *  hazard), keeping the project in its workspace.
  */
 { workflow: "stripOwner"; cluster: string; namespace: string; ownerUid: string } | 
-/**  Enable a pluggable component on several clusters together. */
-{ workflow: "component"; clusters: string[]; component: string };
+/**
+ *  Enable a pluggable component on several clusters together. KubeSphere 3.x: `host` is
+ *  empty and `clusters` are estate clusters, each switched on in its ClusterConfiguration.
+ *  KubeSphere 4.x: `host` is the host whose InstallPlan of the extension `component`
+ *  schedules it, and `clusters` are Cluster names as that host knows them.
+ */
+{ workflow: "component"; clusters: string[]; component: string; host?: string | null };
 
 /**  A `Workspace`. */
 export type Workspace = {

@@ -1,14 +1,14 @@
 import { Badge, Button, Group, Paper, Stack, Table, Text, Tooltip } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { RoleBadge } from "../../components/RoleBadge";
-import { APP_STORE, type ComponentCell, type ComponentMatrix, type ComponentRow, cellState, isEnableable } from "./model";
+import { APP_STORE, type ComponentCell, type ComponentMatrix, type ComponentRow, cellState, offersEnable } from "./model";
 
 const COLORS = { active: "ks", installing: "yellow", leftover: "orange", failed: "red", off: "gray" } as const;
 
 interface ComponentMatrixTableProps {
   matrix: ComponentMatrix;
-  /** Starts the enable action for a component; absent while a run is going. */
-  onEnable?: (component: string) => void;
+  /** Starts the enable action for a row; absent while a run is going. */
+  onEnable?: (row: ComponentRow) => void;
 }
 
 /** Components × clusters: configured, installed and active per cell, and why a cell is off-limits. */
@@ -44,7 +44,7 @@ export function ComponentMatrixTable({ matrix, onEnable }: ComponentMatrixTableP
           </Table.Thead>
           <Table.Tbody>
             {matrix.rows.map((row) => (
-              <Row key={`${row.extension ? "ext" : "cc"}-${row.name}`} row={row} matrix={matrix} onEnable={onEnable} />
+              <Row key={`${row.extension ? `ext-${row.host ?? ""}` : "cc"}-${row.name}`} row={row} matrix={matrix} onEnable={onEnable} />
             ))}
           </Table.Tbody>
         </Table>
@@ -53,7 +53,7 @@ export function ComponentMatrixTable({ matrix, onEnable }: ComponentMatrixTableP
   );
 }
 
-function Row({ row, matrix, onEnable }: { row: ComponentRow; matrix: ComponentMatrix; onEnable?: (component: string) => void }) {
+function Row({ row, matrix, onEnable }: { row: ComponentRow; matrix: ComponentMatrix; onEnable?: (row: ComponentRow) => void }) {
   const { t } = useTranslation();
   const label = row.name === APP_STORE ? t("components.appStore") : row.name;
   const open = row.cells.some((c) => c.disabled === null && !c.configured);
@@ -78,8 +78,14 @@ function Row({ row, matrix, onEnable }: { row: ComponentRow; matrix: ComponentMa
         );
       })}
       <Table.Td>
-        {!row.extension && isEnableable(row.name) && onEnable && (
-          <Button size="compact-xs" variant="default" disabled={!open} onClick={() => { onEnable(row.name); }} data-testid={`components-enable-${row.name}`}>
+        {offersEnable(row) && onEnable && (
+          <Button
+            size="compact-xs"
+            variant="default"
+            disabled={!open}
+            onClick={() => { onEnable(row); }}
+            data-testid={row.extension ? `components-enable-ext-${row.host ?? ""}-${row.name}` : `components-enable-${row.name}`}
+          >
             {t("components.enable")}
           </Button>
         )}

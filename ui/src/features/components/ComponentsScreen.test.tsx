@@ -1,14 +1,15 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { WorkflowInput } from "../../ipc/bindings";
+import type { FleetReport, WorkflowInput } from "../../ipc/bindings";
 import { demoFleet } from "../../test/fixtures";
 import { mockCommands } from "../../test/ipc";
 import { renderWithProviders } from "../../test/render";
+import { installPlan, v4Fleet } from "./testData";
 
-async function openComponents() {
+async function openComponents(fleet: () => FleetReport = demoFleet) {
   const planned: WorkflowInput[] = [];
   mockCommands({
-    inspect_fleet: () => demoFleet(),
+    inspect_fleet: () => fleet(),
     plan_workflow: (args) => {
       planned.push(args.input as WorkflowInput);
       // Tauri rejects with the serialized AppError itself, not an Error.
@@ -49,7 +50,7 @@ describe("the components screen", () => {
     expect(within(dialog).getAllByText("This cluster could not be read.").length).toBeGreaterThan(0);
     await user.click(within(dialog).getByTestId("enable-target-edge"));
     await user.click(within(dialog).getByTestId("enable-plan"));
-    expect(planned).toEqual([{ workflow: "component", clusters: ["host", "member-1"], component: "logging" }]);
+    expect(planned).toEqual([{ workflow: "component", clusters: ["host", "member-1"], component: "logging", host: null }]);
   });
 
   it("offers the App Store on the host only", async () => {
@@ -59,6 +60,24 @@ describe("the components screen", () => {
     expect(within(dialog).getByTestId<HTMLInputElement>("enable-target-member-1").disabled).toBe(true);
     expect(within(dialog).getAllByText("The App Store is enabled on the host only; members use the host's.").length).toBeGreaterThan(0);
     await user.click(within(dialog).getByTestId("enable-plan"));
-    expect(planned).toEqual([{ workflow: "component", clusters: ["host"], component: "openpitrix" }]);
+    expect(planned).toEqual([{ workflow: "component", clusters: ["host"], component: "openpitrix", host: null }]);
+  });
+
+  it("schedules a 4.x extension on the host's members through its InstallPlan", async () => {
+    const { user, planned } = await openComponents(() => v4Fleet(installPlan({ placedClusters: [], clusters: [] })));
+    await user.click(screen.getByTestId("components-enable-ext-old-host-devops"));
+    const dialog = screen.getByTestId("enable-dialog");
+    expect(within(dialog).getByText(/adds the chosen member clusters to old-host's InstallPlan devops/)).toBeTruthy();
+    expect(within(dialog).getByTestId<HTMLInputElement>("enable-target-old-host").disabled).toBe(true);
+    expect(within(dialog).getByTestId<HTMLInputElement>("enable-target-spare").disabled).toBe(true);
+    expect(within(dialog).getByText("Not a member of this extension's host.")).toBeTruthy();
+    expect(within(dialog).getByTestId<HTMLInputElement>("enable-target-prod-1").checked).toBe(true);
+    await user.click(within(dialog).getByTestId("enable-plan"));
+    expect(planned).toEqual([{ workflow: "component", clusters: ["prod-1"], component: "devops", host: "old-host" }]);
+  });
+
+  it("offers nothing to schedule once every member has the extension", async () => {
+    await openComponents(() => v4Fleet(installPlan({ clusters: [{ cluster: "prod-1", state: "Installed", version: "1.1.0", targetNamespace: null, message: null }] })));
+    expect(screen.getByTestId<HTMLButtonElement>("components-enable-ext-old-host-devops").disabled).toBe(true);
   });
 });

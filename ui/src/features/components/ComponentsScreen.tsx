@@ -8,7 +8,7 @@ import { useFleet } from "../../ipc/queries";
 import { useWorkflowSession } from "../workflows/sessionContext";
 import { ComponentMatrixTable } from "./ComponentMatrixTable";
 import { EnableDialog } from "./EnableDialog";
-import { componentMatrix } from "./model";
+import { type ComponentRow, componentMatrix } from "./model";
 
 /**
  * KubeSphere's components on every cluster, from the one fleet read; enabling one goes through
@@ -18,7 +18,7 @@ export function ComponentsScreen() {
   const { t } = useTranslation();
   const fleet = useFleet();
   const session = useWorkflowSession();
-  const [enabling, setEnabling] = useState<string | null>(null);
+  const [enabling, setEnabling] = useState<ComponentRow | null>(null);
   const matrix = useMemo(() => (fleet.data ? componentMatrix(fleet.data) : null), [fleet.data]);
   const busy = session.stage.kind === "running" || session.stage.kind === "planning";
 
@@ -51,7 +51,7 @@ export function ComponentsScreen() {
       </Stack>
       {enabling && matrix && (
         <EnableDialog
-          component={enabling}
+          row={enabling}
           matrix={matrix}
           onClose={() => { setEnabling(null); }}
           onPlan={(input) => {

@@ -2,20 +2,26 @@ import { Alert, Button, Checkbox, Group, Modal, Stack, Text } from "@mantine/cor
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { WorkflowInput } from "../../ipc/bindings";
-import { APP_STORE, type ComponentMatrix, enableTargets } from "./model";
+import { APP_STORE, type ComponentMatrix, type ComponentRow, enableInput, enableTargets } from "./model";
 
 interface EnableDialogProps {
-  component: string;
+  /** The component (3.x) or extension (4.x) row. */
+  row: ComponentRow;
   matrix: ComponentMatrix;
   onClose: () => void;
   /** Plans the change: review, the deliberate click for hosts and progress follow. */
   onPlan: (input: WorkflowInput) => void;
 }
 
-/** Enable one component on the host and its members together, in one reviewed run. */
-export function EnableDialog({ component, matrix, onClose, onPlan }: EnableDialogProps) {
+/**
+ * Enable one component on the host and its members together, in one reviewed run: 3.x in each
+ * cluster's ClusterConfiguration; 4.x by adding members to the host's InstallPlan.
+ */
+export function EnableDialog({ row, matrix, onClose, onPlan }: EnableDialogProps) {
   const { t } = useTranslation();
-  const targets = enableTargets(matrix, component);
+  const component = row.name;
+  const v4 = row.extension;
+  const targets = enableTargets(matrix, row);
   const eligible = targets.filter((c) => c.disabled === null && !c.done);
   const [chosen, setChosen] = useState<string[]>(() => eligible.map((c) => c.name));
   const label = component === APP_STORE ? t("components.appStore") : component;
@@ -23,12 +29,13 @@ export function EnableDialog({ component, matrix, onClose, onPlan }: EnableDialo
     <Modal opened onClose={onClose} title={t("components.enableTitle", { component: label })} size="lg" data-testid="enable-dialog">
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
-          {t("components.enableIntro")}
+          {v4 ? t("components.enableIntroV4", { host: row.host ?? "", plan: row.installPlan ?? "" }) : t("components.enableIntro")}
         </Text>
         <Checkbox.Group value={chosen} onChange={setChosen} label={t("components.clusters")}>
           <Stack gap={6} mt={6}>
             {targets.map((c) => {
-              const why = c.done ? t("components.already") : c.disabled ? t(`components.reason.${c.disabled}`) : null;
+              const why = c.done ? t(v4 ? "components.alreadyV4" : "components.already") : c.disabled ? t(`components.reason.${c.disabled}`) : null;
+              const name = v4 && c.clusterName !== null && c.clusterName !== c.name ? t("components.clusterAs", { name: c.name, cluster: c.clusterName }) : c.name;
               return (
                 <Checkbox
                   key={c.name}
@@ -36,7 +43,7 @@ export function EnableDialog({ component, matrix, onClose, onPlan }: EnableDialo
                   disabled={why !== null}
                   color={c.host ? "orange" : undefined}
                   data-testid={`enable-target-${c.name}`}
-                  label={c.host ? t("components.hostTarget", { name: c.name }) : c.name}
+                  label={c.host ? t("components.hostTarget", { name }) : name}
                   description={why ?? undefined}
                 />
               );
@@ -56,7 +63,7 @@ export function EnableDialog({ component, matrix, onClose, onPlan }: EnableDialo
             disabled={chosen.length === 0}
             data-testid="enable-plan"
             onClick={() => {
-              onPlan({ workflow: "component", clusters: chosen, component });
+              onPlan(enableInput(row, targets, chosen));
             }}
           >
             {t("access.form.plan")}

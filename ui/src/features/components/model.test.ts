@@ -1,34 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterFacts, FleetReport, InstallPlan } from "../../ipc/bindings";
-import { facts, managedCluster } from "../../test/fixtures";
-import { cellState, componentMatrix } from "./model";
-
-function v4(c: ClusterFacts): ClusterFacts {
-  if (!c.kubesphere) return c;
-  return { ...c, kubesphere: { ...c.kubesphere, generation: { value: "4.x", source: "GET /apis/tenant.kubesphere.io" }, components: [] } };
-}
-
-function plan(overrides: Partial<InstallPlan>): InstallPlan {
-  return {
-    name: "devops",
-    extension: "devops",
-    version: "1.1.0",
-    enabled: true,
-    state: "Installed",
-    message: null,
-    placedClusters: ["prod-1"],
-    placedBySelector: false,
-    clusters: [{ cluster: "prod-1", state: "InstallFailed", version: "1.1.0", targetNamespace: "kubesphere-devops-system", message: "image pull" }],
-    ...overrides,
-  };
-}
-
-/** A 4.1 host that registered `prod-1` as Cluster `prod-1`, with one InstallPlan. */
-function v4Fleet(p: InstallPlan): FleetReport {
-  const host = v4(facts({ name: "old-host", role: "host", managed: [managedCluster({ name: "prod-1", uid: "uid-prod-1" })] }));
-  host.installPlans = { items: [p], source: "installplans.kubesphere.io" };
-  return { clusters: [host, v4(facts({ name: "prod-1", role: "member" })), v4(facts({ name: "spare", role: "member" }))], findings: [] };
-}
+import { cellState, componentMatrix, enableInput, enableTargets, offersEnable } from "./model";
+import { installPlan as plan, v4Fleet } from "./testData";
 
 describe("the components matrix", () => {
   it("reads a 4.x InstallPlan on the host and its scheduled members by their Cluster name", () => {
@@ -37,7 +9,28 @@ describe("the components matrix", () => {
     const [row] = m.rows;
     const states = row?.cells.map(cellState);
     expect(states).toEqual(["active", "failed", "off"]);
-    expect(row?.cells.every((c) => c.disabled === "v4Extension")).toBe(true);
+    // The host's part comes from the extension center; prod-1 is its member; spare is not.
+    expect(row?.cells.map((c) => c.disabled)).toEqual(["v4Extension", null, "v4NotMember"]);
+    expect(row?.cells.map((c) => c.clusterName)).toEqual(["host", "prod-1", null]);
+  });
+
+  it("schedules a 4.x extension on the host's members by their Cluster names", () => {
+    const m = componentMatrix(v4Fleet(plan({ placedClusters: [], clusters: [] })));
+    const row = m.rows[0];
+    if (!row) throw new Error("no row");
+    expect(offersEnable(row)).toBe(true);
+    const targets = enableTargets(m, row);
+    expect(targets.map((t) => [t.name, t.done, t.disabled])).toEqual([
+      ["old-host", true, "v4Extension"],
+      ["prod-1", false, null],
+      ["spare", false, "v4NotMember"],
+    ]);
+    expect(enableInput(row, targets, ["prod-1"])).toEqual({ workflow: "component", clusters: ["prod-1"], component: "devops", host: "old-host" });
+    // Disabled on the host, or placed by a selector: not from here.
+    const off = componentMatrix(v4Fleet(plan({ enabled: false, placedClusters: [], clusters: [] })));
+    expect(off.rows[0]?.cells[1]?.disabled).toBe("v4Disabled");
+    const selector = componentMatrix(v4Fleet(plan({ placedClusters: [], placedBySelector: true, clusters: [] })));
+    expect(selector.rows[0]?.cells[1]?.disabled).toBe("v4Selector");
   });
 
   it("counts a member placed by selector, and a disabled plan as not configured", () => {

@@ -1,4 +1,4 @@
-import type { ClusterFacts, FleetReport, InstallPlan } from "../../ipc/bindings";
+import type { ClusterFacts, FleetReport, InstallPlan, WorkflowInput } from "../../ipc/bindings";
 import { isHost, registrations } from "../clusters/model";
 
 /**
@@ -29,7 +29,15 @@ export function isEnableable(component: string): boolean {
 }
 
 /** i18n keys (under `components.reason`) of why a cell cannot be switched on from here. */
-export type DisabledReason = "appStoreHostOnly" | "v4Extension" | "noKubeSphere" | "unreadable" | "notEnableable";
+export type DisabledReason =
+  | "appStoreHostOnly"
+  | "v4Extension"
+  | "v4NotMember"
+  | "v4Disabled"
+  | "v4Selector"
+  | "noKubeSphere"
+  | "unreadable"
+  | "notEnableable";
 
 export interface ComponentCell {
   configured: boolean;
@@ -42,6 +50,8 @@ export interface ComponentCell {
   disabled: DisabledReason | null;
   /** The state as read (4.x), for the tooltip. */
   state: string | null;
+  /** 4.x: the cluster's Cluster name on the extension's host (`null`: not its member). */
+  clusterName: string | null;
 }
 
 export interface ComponentColumn {
@@ -54,6 +64,9 @@ export interface ComponentRow {
   name: string;
   /** 4.x: an extension rather than a ClusterConfiguration component. */
   extension: boolean;
+  /** 4.x: the estate cluster whose InstallPlan this is, and the InstallPlan's name. */
+  host: string | null;
+  installPlan: string | null;
   cells: ComponentCell[];
 }
 
@@ -62,7 +75,7 @@ export interface ComponentMatrix {
   rows: ComponentRow[];
 }
 
-const OFF = { configured: false, installed: false, active: false, failed: false, state: null } as const;
+const OFF = { configured: false, installed: false, active: false, failed: false, state: null, clusterName: null } as const;
 
 function failed(state: string | null): boolean {
   return state?.endsWith("Failed") ?? false;
@@ -84,19 +97,29 @@ function v3Cell(component: string, cluster: ClusterFacts): ComponentCell {
   return { ...OFF, configured, installed, active: configured && installed, disabled: v3Reason(component, cluster) };
 }
 
-/** An InstallPlan's cell on one estate cluster: the host itself, or a member it schedules. */
+/** Why a member cannot be scheduled from here (mirrors the core's `extensions::plan_extension`). */
+function v4Reason(plan: InstallPlan, cluster: ClusterFacts): DisabledReason | null {
+  if (cluster.error !== null) return "unreadable";
+  if (!plan.enabled) return "v4Disabled";
+  if (plan.placedBySelector && plan.placedClusters.length === 0) return "v4Selector";
+  return null;
+}
+
+/**
+ * An InstallPlan's cell on one estate cluster: the host itself (its part is installed from
+ * the extension center), or a member, which the enable action schedules by its Cluster name.
+ */
 function v4Cell(plan: InstallPlan, cluster: ClusterFacts, clusterName: string | null, onHost: boolean): ComponentCell {
   if (onHost) {
     const installed = plan.state === "Installed";
-    return { configured: plan.enabled, installed, active: plan.enabled && installed, failed: failed(plan.state), disabled: "v4Extension", state: plan.state };
+    return { configured: plan.enabled, installed, active: plan.enabled && installed, failed: failed(plan.state), disabled: "v4Extension", state: plan.state, clusterName };
   }
-  const placed = clusterName !== null && (plan.placedBySelector || plan.placedClusters.includes(clusterName));
+  const placed = clusterName !== null && (plan.placedClusters.includes(clusterName) || (plan.placedBySelector && plan.placedClusters.length === 0));
   const status = plan.clusters.find((s) => s.cluster === clusterName) ?? null;
   const state = status?.state ?? null;
   const configured = plan.enabled && placed;
   const installed = state === "Installed";
-  const reason: DisabledReason = cluster.error !== null ? "unreadable" : "v4Extension";
-  return { configured, installed, active: configured && installed, failed: failed(state), disabled: reason, state };
+  return { configured, installed, active: configured && installed, failed: failed(state), disabled: v4Reason(plan, cluster), state, clusterName };
 }
 
 /** The matrix of every component seen in the estate, plus those ksmc can enable. */
@@ -113,6 +136,8 @@ export function componentMatrix(report: FleetReport): ComponentMatrix {
   const rows: ComponentRow[] = [...names].sort().map((name) => ({
     name,
     extension: false,
+    host: null,
+    installPlan: null,
     cells: clusters.map((c) => (c.kubesphere?.generation.value === "4.x" ? { ...OFF, disabled: "v4Extension" } : v3Cell(name, c))),
   }));
 
@@ -128,10 +153,12 @@ export function componentMatrix(report: FleetReport): ComponentMatrix {
       rows.push({
         name: plan.extension || plan.name,
         extension: true,
+        host: host.name,
+        installPlan: plan.name,
         cells: clusters.map((c) => {
           const onHost = c.name === host.name;
           const clusterName = nameOn(host, c);
-          return onHost || clusterName !== null ? v4Cell(plan, c, clusterName, onHost) : { ...OFF, disabled: "v4Extension" };
+          return onHost || clusterName !== null ? v4Cell(plan, c, clusterName, onHost) : { ...OFF, disabled: "v4NotMember" };
         }),
       });
     }
@@ -149,12 +176,34 @@ export function cellState(cell: ComponentCell): CellState {
   return cell.installed ? "leftover" : "off";
 }
 
-/** Clusters the enable action can target for a component, and those it cannot, with why. */
-export function enableTargets(matrix: ComponentMatrix, component: string): { name: string; host: boolean; done: boolean; disabled: DisabledReason | null }[] {
-  const row = matrix.rows.find((r) => r.name === component && !r.extension);
-  if (!row) return [];
+export interface EnableTarget {
+  /** The estate cluster. */
+  name: string;
+  host: boolean;
+  done: boolean;
+  disabled: DisabledReason | null;
+  /** 4.x: its Cluster name on the extension's host. */
+  clusterName: string | null;
+}
+
+/** Clusters the enable action can target for a row, and those it cannot, with why. */
+export function enableTargets(matrix: ComponentMatrix, row: ComponentRow): EnableTarget[] {
   return matrix.clusters.map((c, i) => {
     const cell = row.cells[i];
-    return { name: c.name, host: c.host, done: cell?.configured ?? false, disabled: cell ? cell.disabled : "unreadable" };
+    return { name: c.name, host: c.host, done: cell?.configured ?? false, disabled: cell ? cell.disabled : "unreadable", clusterName: cell?.clusterName ?? null };
   });
+}
+
+/** Whether a row offers the enable action: a component ksmc switches on, or a 4.x extension. */
+export function offersEnable(row: ComponentRow): boolean {
+  return row.extension ? row.host !== null && row.installPlan !== null : isEnableable(row.name);
+}
+
+/** The core's input that enables a row on the chosen estate clusters. */
+export function enableInput(row: ComponentRow, targets: EnableTarget[], chosen: string[]): WorkflowInput {
+  if (row.extension && row.host !== null && row.installPlan !== null) {
+    const names = targets.filter((t) => chosen.includes(t.name) && t.clusterName !== null).map((t) => t.clusterName ?? "");
+    return { workflow: "component", clusters: names, component: row.installPlan, host: row.host };
+  }
+  return { workflow: "component", clusters: chosen, component: row.name, host: null };
 }
