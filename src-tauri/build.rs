@@ -22,6 +22,7 @@ fn main() {
             "run_script",
             "live_open",
             "live_close",
+            "refresh_clusters",
             "ui_painted",
         ]),
     ))

@@ -9,6 +9,7 @@ use ksmc_core::workflow::{Plan, RunEvent, RunReport, RunSummary, WorkflowInput};
 use tauri::ipc::Channel;
 
 use crate::import::{self, AddChoice, AddOutcome, ContextsPreview, KubeconfigSource};
+use crate::live::LiveViews;
 use crate::state::{self, AppState, ChannelProgress, EstateInfo, OpenEstate};
 
 /// Where the open estate comes from (demo or a directory). Reads no cluster.
@@ -37,11 +38,15 @@ pub fn demo_scenarios() -> Vec<String> {
     state::demo_scenarios()
 }
 
-/// Facts of every cluster of the open estate and the findings they imply.
+/// Facts of every cluster of the open estate and the findings they imply; kept for
+/// `refresh_clusters` to patch.
 #[tauri::command]
 #[specta::specta]
-pub async fn inspect_fleet(state: tauri::State<'_, AppState>) -> Result<FleetReport, AppError> {
-    state.inspect_fleet().await
+pub async fn inspect_fleet(
+    state: tauri::State<'_, AppState>,
+    views: tauri::State<'_, LiveViews>,
+) -> Result<FleetReport, AppError> {
+    views.inspect(&state).await
 }
 
 /// The vault's clusters with their state, and the keyring's status.

@@ -33,6 +33,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::run_script,
             live::live_open,
             live::live_close,
+            live::refresh_clusters,
             bench::ui_painted,
         ])
         .disable_serde_phases()

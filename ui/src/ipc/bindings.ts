@@ -17,7 +17,10 @@ export const commands = {
 	openEstate: (choice: OpenEstate) => typedError<EstateInfo, AppError>(__TAURI_INVOKE("open_estate", { choice })),
 	/**  The scenarios the demo estate can be opened on (ksmc-sim's catalog). */
 	demoScenarios: () => __TAURI_INVOKE<string[]>("demo_scenarios"),
-	/**  Facts of every cluster of the open estate and the findings they imply. */
+	/**
+	 *  Facts of every cluster of the open estate and the findings they imply; kept for
+	 *  `refresh_clusters` to patch.
+	 */
 	inspectFleet: () => typedError<FleetReport, AppError>(__TAURI_INVOKE("inspect_fleet")),
 	/**  The vault's clusters with their state, and the keyring's status. */
 	vaultList: () => typedError<VaultListing, AppError>(__TAURI_INVOKE("vault_list")),
@@ -65,6 +68,11 @@ export const commands = {
 	liveOpen: (screen: LiveScreen, cluster: string | null, onNotice: Channel<LiveNotice>) => typedError<number, AppError>(__TAURI_INVOKE("live_open", { screen, cluster, onNotice })),
 	/**  Stops a live view's watches; `false` when it was already closed. */
 	liveClose: (id: number) => __TAURI_INVOKE<boolean>("live_close", { id }),
+	/**
+	 *  Reads the named clusters of the open estate again (a live notice's) and patches the last
+	 *  fleet report: replace the patch's clusters and every finding.
+	 */
+	refreshClusters: (clusters: string[]) => typedError<FleetPatch, AppError>(__TAURI_INVOKE("refresh_clusters", { clusters })),
 	/**
 	 *  The UI has painted the estate overview with its data (first call only; a no-op unless
 	 *  `KSMC_BENCH_SIGNAL=1`).
@@ -486,6 +494,25 @@ export type Fix = {
 	fixIt: string | null,
 	/**  The workflow that carries the fix-it out (plan it, review it, apply it). */
 	workflow: WorkflowInput | null,
+};
+
+/**
+ *  What a refresh changed in a report: apply it by replacing these clusters (by name) and
+ *  every finding.
+ */
+export type FleetPatch = {
+	/**
+	 *  The clusters read again, and every other cluster whose linked facts changed (a host's
+	 *  user sync with a refreshed member, its access matrix).
+	 */
+	clusters: ClusterFacts[],
+	/**  Every finding of the estate, recomputed. */
+	findings: Finding[],
+	/**
+	 *  Every cluster of the report after the merge, in its order: a cluster named here that
+	 *  the caller neither has nor finds in `clusters` means the caller's copy is too old.
+	 */
+	order: string[],
 };
 
 /**  An estate's facts and findings. */

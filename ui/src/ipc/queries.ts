@@ -1,9 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
+  type ClusterFacts,
   type EstateInfo,
   type ExecReview,
+  type FleetPatch,
   type FleetReport,
   type Plan,
   type RunEvent,
@@ -81,6 +83,42 @@ export function useFleet() {
     queryKey: queryKeys.fleet,
     queryFn: fetchFleet,
   });
+}
+
+/**
+ * A refresh's patch applied to a report: the patch's clusters replace those of the same name,
+ * in the patch's order, and its findings replace them all. `null` when the patch names a
+ * cluster that neither it nor the report holds: that report is too old to patch.
+ */
+export function applyFleetPatch(report: FleetReport, patch: FleetPatch): FleetReport | null {
+  const fresh = new Map(patch.clusters.map((c) => [c.name, c]));
+  const known = new Map(report.clusters.map((c) => [c.name, c]));
+  const clusters: ClusterFacts[] = [];
+  for (const name of patch.order) {
+    const c = fresh.get(name) ?? known.get(name);
+    if (!c) return null;
+    clusters.push(c);
+  }
+  return { clusters, findings: patch.findings };
+}
+
+/**
+ * Reads the named clusters again (`refresh_clusters`) and patches the cached fleet report with
+ * them; the whole report is refetched instead when there is none to patch, when it is being
+ * fetched now (that answer could predate the change), or when the refresh fails.
+ */
+export async function refreshFleetClusters(client: QueryClient, names: string[]): Promise<void> {
+  let patch: FleetPatch;
+  try {
+    patch = await call(() => commands.refreshClusters(names));
+  } catch {
+    await client.invalidateQueries({ queryKey: queryKeys.fleet });
+    return;
+  }
+  const current = client.getQueryData<FleetReport>(queryKeys.fleet);
+  const next = current && client.isFetching({ queryKey: queryKeys.fleet }) === 0 ? applyFleetPatch(current, patch) : null;
+  if (next) client.setQueryData<FleetReport>(queryKeys.fleet, next);
+  else await client.invalidateQueries({ queryKey: queryKeys.fleet });
 }
 
 /** The vault's clusters and the keyring's status (`vault_list`). */

@@ -87,8 +87,11 @@ pub fn not_found<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> AppErr
 }
 
 /// Reads `sources` to `depth`, at most [`PARALLELISM`] at a time, keeping their order.
+/// (The reads are made before the stream: a stream holding a closure over `&ClusterSource` is
+/// not provably `Send` where a caller needs it, e.g. a Tauri command.)
 pub(super) async fn read_all(sources: Vec<&ClusterSource>, depth: Depth) -> Vec<ClusterFacts> {
-    futures::stream::iter(sources.into_iter().map(|s| gather_to(s, depth)))
+    let reads: Vec<_> = sources.into_iter().map(|s| gather_to(s, depth)).collect();
+    futures::stream::iter(reads)
         .buffered(PARALLELISM)
         .collect()
         .await

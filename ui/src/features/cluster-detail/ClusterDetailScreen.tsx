@@ -31,7 +31,8 @@ export function ClusterDetailScreen({ name, onBack }: ClusterDetailScreenProps) 
   const { data, error, isFetching, refetch } = fleet;
   const cluster = data?.clusters.find((c) => c.name === name);
   const registration = useMemo(() => (data ? (registrations(data).get(name) ?? null) : null), [data, name]);
-  // While this cluster is shown, watches of its namespaces, workspaces and users refetch it.
+  // While this cluster is shown, watches of its namespaces, workspaces and users re-read it
+  // alone and patch it into the fleet report.
   const live = useLiveView("cluster", name);
 
   const back = (
