@@ -11,6 +11,8 @@ mod support;
 
 #[path = "kubesphere_v4/estate.rs"]
 mod estate;
+#[path = "kubesphere_v4/extensions.rs"]
+mod extensions;
 #[path = "kubesphere_v4/import.rs"]
 mod import;
 #[path = "kubesphere_v4/tenant.rs"]
