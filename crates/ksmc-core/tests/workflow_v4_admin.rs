@@ -307,6 +307,12 @@ async fn an_installed_extension_is_scheduled_on_members_from_the_hosts_install_p
         &steps[1].action,
         Action::WaitExtension { clusters, .. } if clusters == &["prod-1".to_owned()]
     ));
+    assert_eq!(
+        steps[1].kubectl,
+        [format!(
+            "kubectl --kubeconfig old-host.kubeconfig wait installplan.kubesphere.io/{EXT} --for=jsonpath='{{.status.clusterSchedulingStatuses.prod-1.state}}'=Installed --timeout=600s"
+        )]
+    );
 
     env.estate
         .cluster("old-host")

@@ -242,10 +242,15 @@ fn wait_step(host: &str, plan: &str, extension: &str, targets: &[String]) -> Ste
             .iter()
             .map(|c| format!("= status.clusterSchedulingStatuses.{c}.state {INSTALLED}"))
             .collect(),
-        vec![format!(
-            "{} wait installplan.kubesphere.io/{plan} --for=jsonpath='{{.status.clusterSchedulingStatuses.<cluster>.state}}'={INSTALLED} --timeout={WAIT_SECONDS}s",
-            kubectl(host)
-        )],
+        targets
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} wait installplan.kubesphere.io/{plan} --for=jsonpath='{{.status.clusterSchedulingStatuses.{c}.state}}'={INSTALLED} --timeout={WAIT_SECONDS}s",
+                    kubectl(host)
+                )
+            })
+            .collect(),
         "Waits for KubeSphere's Helm install of the agent on each cluster; a timeout pauses the run (resume waits again), a failed install blocks it with KubeSphere's message.",
     )
 }
