@@ -147,10 +147,32 @@ async fn users_and_invites_on_a_4x_host_are_written_as_v1beta1() {
     })
     .await;
     let member_users: Api<DynamicObject> = Api::all_with(
-        member,
+        member.clone(),
         &dynamic("iam.kubesphere.io/v1beta1", "User", "users"),
     );
     assert!(member_users.get_opt("carol").await.unwrap().is_none());
+    // The globalrolebinding controller pushes the binding as written.
+    let member_grb: Api<DynamicObject> = Api::all_with(
+        member.clone(),
+        &dynamic(
+            "iam.kubesphere.io/v1beta1",
+            "GlobalRoleBinding",
+            "globalrolebindings",
+        ),
+    );
+    wait_until("carol's platform role is pushed to prod-1", || async {
+        member_grb
+            .get_opt("carol-platform-regular")
+            .await
+            .unwrap()
+            .is_some_and(|b| {
+                let v = serde_json::to_value(b).unwrap();
+                v["roleRef"]["name"] == "platform-regular"
+                    && v.pointer("/metadata/labels/iam.kubesphere.io~1role-ref")
+                        == Some(&json!("platform-regular"))
+            })
+    })
+    .await;
 
     let invite = WorkflowInput::Invite {
         host: "old-host".into(),
@@ -184,6 +206,30 @@ async fn users_and_invites_on_a_4x_host_are_written_as_v1beta1() {
     );
     assert_eq!(b["roleRef"]["name"], "ws-apps-regular");
     assert_eq!(b["subjects"][0]["apiGroup"], "iam.kubesphere.io");
+    // ws-apps is placed on prod-1: the workspacerolebinding controller pushes it there.
+    let member_wrb: Api<DynamicObject> = Api::all_with(
+        member,
+        &dynamic(
+            "iam.kubesphere.io/v1beta1",
+            "WorkspaceRoleBinding",
+            "workspacerolebindings",
+        ),
+    );
+    wait_until("carol's membership is pushed to prod-1", || async {
+        member_wrb
+            .get_opt("carol-ws-apps-regular")
+            .await
+            .unwrap()
+            .is_some_and(|b| {
+                b.metadata
+                    .labels
+                    .unwrap_or_default()
+                    .get("kubesphere.io/workspace")
+                    .map(String::as_str)
+                    == Some("ws-apps")
+            })
+    })
+    .await;
     // Invited again with the same role: nothing to do.
     let again = workflow::plan_workflow(&invite, &env.clusters)
         .await

@@ -13,6 +13,8 @@ mod support;
 mod estate;
 #[path = "kubesphere_v4/extensions.rs"]
 mod extensions;
+#[path = "kubesphere_v4/iam.rs"]
+mod iam;
 #[path = "kubesphere_v4/import.rs"]
 mod import;
 #[path = "kubesphere_v4/tenant.rs"]

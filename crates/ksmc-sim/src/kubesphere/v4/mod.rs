@@ -15,6 +15,7 @@
 pub mod cluster;
 pub mod crds;
 pub mod extensions;
+pub mod iam;
 pub mod kinds;
 pub mod kscore;
 pub mod tenant;
@@ -170,7 +171,7 @@ fn resync(ctx: &Arc<Ctx>) {
     extensions::retry_installing(ctx);
 }
 
-/// Templates and users, to every Ready cluster.
+/// Templates, users, role bindings and InstallPlans, to every Ready cluster.
 fn sync_placed(ctx: &Arc<Ctx>) {
     let c = &ctx.cluster;
     for t in list(c, "tenant.kubesphere.io", "workspacetemplates") {
@@ -178,6 +179,12 @@ fn sync_placed(ctx: &Arc<Ctx>) {
     }
     for u in list(c, "iam.kubesphere.io", "users") {
         cluster::sync_user(ctx, &u, false);
+    }
+    for b in list(c, "iam.kubesphere.io", "globalrolebindings") {
+        iam::sync_global_role_binding(ctx, &b);
+    }
+    for b in list(c, "iam.kubesphere.io", "workspacerolebindings") {
+        iam::sync_workspace_role_binding(ctx, &b);
     }
     extensions::resync(ctx);
 }
@@ -248,6 +255,12 @@ fn dispatch(ctx: &Arc<Ctx>, event: &Event) {
             }
         }
         ("iam.kubesphere.io", "users") if is_host(c) => cluster::sync_user(ctx, o, deleted),
+        ("iam.kubesphere.io", "globalrolebindings") if !deleted && is_host(c) => {
+            iam::sync_global_role_binding(ctx, o);
+        }
+        ("iam.kubesphere.io", "workspacerolebindings") if !deleted && is_host(c) => {
+            iam::sync_workspace_role_binding(ctx, o);
+        }
         ("kubesphere.io", "installplans") if !deleted && is_host(c) => {
             extensions::reconcile(ctx, &name_of(o));
         }
