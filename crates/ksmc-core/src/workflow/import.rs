@@ -234,7 +234,7 @@ async fn plan_v4(
         let cname = c.metadata.name.clone().unwrap_or_default();
         if v.pointer("/status/uid").and_then(serde_json::Value::as_str) == Some(uid.as_str()) {
             return Err(AppError::new(
-                ErrorKind::Conflict,
+                ErrorKind::PreflightFailed,
                 format!(
                     "cluster {name} already exists ({cname}), MUST not import the same cluster twice"
                 ),
@@ -242,7 +242,7 @@ async fn plan_v4(
         }
         if cname == name {
             return Err(AppError::new(
-                ErrorKind::Conflict,
+                ErrorKind::PreflightFailed,
                 format!("{host} already has a Cluster named {name}"),
             ));
         }
@@ -254,7 +254,7 @@ async fn plan_v4(
             .and_then(|a| a.get("cluster.kubesphere.io/host-cluster").cloned())
         {
             return Err(AppError::new(
-                ErrorKind::Conflict,
+                ErrorKind::PreflightFailed,
                 format!(
                     "current cluster is managed by another host cluster '{other}': unbind it from that host first"
                 ),
