@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::model::{ClusterFacts, FactError, Listed};
 use super::objects::{labels_of, str_at};
-use super::read::{listed, resource};
+use super::read::{Reader, listed, resource};
 use super::{BUILTIN_ADMIN, KUBEFED_MANAGED, WORKSPACE_LABEL};
 
 pub const SRC_GLOBAL_ROLE_BINDINGS: &str = "globalrolebindings.iam.kubesphere.io";
@@ -167,10 +167,10 @@ fn binding(o: &DynamicObject, _: &mut Vec<FactError>) -> RoleBinding {
 
 /// Reads the role bindings in the `iam.kubesphere.io` version the cluster serves its users in
 /// (`v1alpha2` on 3.x, `v1beta1` on 4.x).
-pub(super) async fn read(client: &kube::Client, iam: &str) -> (AccessFacts, Vec<FactError>) {
+pub(super) async fn read(reader: &Reader, iam: &str) -> (AccessFacts, Vec<FactError>) {
     let (global, workspace) = futures::join!(
         listed(
-            client,
+            reader,
             resource(
                 "iam.kubesphere.io",
                 iam,
@@ -181,7 +181,7 @@ pub(super) async fn read(client: &kube::Client, iam: &str) -> (AccessFacts, Vec<
             binding
         ),
         listed(
-            client,
+            reader,
             resource(
                 "iam.kubesphere.io",
                 iam,

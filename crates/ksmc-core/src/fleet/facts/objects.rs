@@ -4,12 +4,12 @@ use kube::api::DynamicObject;
 use kube::core::ObjectMeta;
 use serde_json::Value;
 
+use super::HOST_CLUSTER_LABEL;
 use super::lean::{LeanUser, MetaOnly};
 use super::model::{
     ClusterInstall, Condition, Extension, Fact, FactError, InstallPlan, ManagedCluster, OwnerRef,
     Project, User, Workspace, WorkspaceTemplate,
 };
-use super::{HOST_CLUSTER_LABEL, KUBEFED_HOST_NAMESPACE, KUBEFED_MANAGED, WORKSPACE_LABEL};
 use crate::error::{AppError, ErrorKind};
 
 pub(super) fn labels_of<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
@@ -91,7 +91,7 @@ fn cert_expires(o: &DynamicObject, errors: &mut Vec<FactError>) -> Option<Fact<S
 }
 
 pub(super) fn workspace(o: MetaOnly) -> Workspace {
-    let kubefed_managed = o.metadata.label(KUBEFED_MANAGED) == Some("true");
+    let kubefed_managed = o.metadata.labels.kubefed_managed;
     Workspace {
         name: o.metadata.name,
         uid: o.metadata.uid,
@@ -113,7 +113,7 @@ pub(super) fn template(o: &DynamicObject, _: &mut Vec<FactError>) -> WorkspaceTe
 }
 
 pub(super) fn user(o: LeanUser) -> User {
-    let kubefed_managed = o.metadata.label(KUBEFED_MANAGED) == Some("true");
+    let kubefed_managed = o.metadata.labels.kubefed_managed;
     User {
         name: o.metadata.name,
         email: o.spec.email,
@@ -123,9 +123,9 @@ pub(super) fn user(o: LeanUser) -> User {
 
 pub(super) fn project(o: MetaOnly) -> Project {
     let meta = o.metadata;
-    let workspace = meta.label(WORKSPACE_LABEL).unwrap_or_default().to_owned();
-    let kubefed_managed = meta.label(KUBEFED_MANAGED) == Some("true");
-    let kubefed_host_namespace = meta.label(KUBEFED_HOST_NAMESPACE) == Some("true");
+    let workspace = meta.labels.workspace.unwrap_or_default();
+    let kubefed_managed = meta.labels.kubefed_managed;
+    let kubefed_host_namespace = meta.labels.kubefed_host_namespace;
     Project {
         workspace,
         owner_references: meta

@@ -50,14 +50,72 @@ pub(super) fn resource(group: &str, version: &str, kind: &str, plural: &str) -> 
     ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural)
 }
 
-/// Lists every object of a cluster-scoped type, page by page. `Ok(None)` when the type is not
-/// served (CRD not installed).
+/// How many of one cluster's small reads (single objects, short lists) are in flight at a
+/// time. Each read in flight holds an HTTP/1.1 connection of its own, and each new connection
+/// costs a TLS handshake on both sides; the big lists (projects, users, workspaces) each have a
+/// lane of their own, so the longest of them still sets the pace. With 3 lanes the dozen
+/// small reads of a cluster take 3–4 round trips, beside a 2,000-project list's 4–5 pages.
+pub(super) const SHARED_LANES: usize = 3;
+
+/// Which connections a read may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Lane {
+    /// A lane of its own: the big lists, read page after page, one request at a time.
+    Own,
+    /// One of the cluster's [`SHARED_LANES`].
+    Shared,
+}
+
+/// One cluster's client and the lanes its reads take (see [`SHARED_LANES`]).
+pub(super) struct Reader {
+    pub client: kube::Client,
+    shared: tokio::sync::Semaphore,
+}
+
+impl Reader {
+    pub fn new(client: kube::Client) -> Self {
+        Self {
+            client,
+            shared: tokio::sync::Semaphore::new(SHARED_LANES),
+        }
+    }
+
+    /// Waits for a lane: the read holds it until its answer has been read whole.
+    pub async fn lane(&self, lane: Lane) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        match lane {
+            Lane::Own => None,
+            // The semaphore is never closed.
+            Lane::Shared => self.shared.acquire().await.ok(),
+        }
+    }
+
+    /// One request on a shared lane, with the call deadline.
+    pub async fn shared<T>(
+        &self,
+        fut: impl Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, ClusterError> {
+        let _lane = self.lane(Lane::Shared).await;
+        let answer = deadline(fut).await;
+        settle().await;
+        answer
+    }
+}
+
+/// Lets the connection of the answer just read go back to the client's pool (hyper returns it
+/// from a task of its own) before the lane is passed on: the next read then reuses it instead
+/// of opening a connection, and a TLS handshake, of its own.
+pub(super) async fn settle() {
+    tokio::task::yield_now().await;
+}
+
+/// Lists every object of a cluster-scoped type, page by page, on a shared lane. `Ok(None)`
+/// when the type is not served (CRD not installed).
 async fn list_all(
-    client: &kube::Client,
+    reader: &Reader,
     ar: &ApiResource,
     params: ListParams,
 ) -> Result<Option<Vec<DynamicObject>>, ClusterError> {
-    list_lean(client, ar, params, Shape::Full).await
+    list_lean(reader, ar, params, Shape::Full, Lane::Shared).await
 }
 
 /// What KubeSphere's own objects say, before the generation is known: the
@@ -72,9 +130,10 @@ struct KubeSphereObjects {
 }
 
 async fn kubesphere_objects(
-    client: &kube::Client,
+    reader: &Reader,
     errors: &mut Vec<FactError>,
 ) -> Result<KubeSphereObjects, ClusterError> {
+    let client = &reader.client;
     let cc_api: Api<DynamicObject> = Api::namespaced_with(
         client.clone(),
         "kubesphere-system",
@@ -89,9 +148,9 @@ async fn kubesphere_objects(
         Api::namespaced(client.clone(), "kubesphere-system");
     let ns_api: Api<Namespace> = Api::all(client.clone());
     let (cc, cm, ns) = futures::join!(
-        deadline(cc_api.get_opt("ks-installer")),
-        deadline(cm_api.get_opt("kubesphere-config")),
-        deadline(ns_api.get_metadata_opt("kubesphere-system"))
+        reader.shared(cc_api.get_opt("ks-installer")),
+        reader.shared(cm_api.get_opt("kubesphere-config")),
+        reader.shared(ns_api.get_metadata_opt("kubesphere-system"))
     );
     // A 404 on the CRD itself means "not installed".
     let cc = match cc {
@@ -224,11 +283,14 @@ fn kubesphere(
 
 /// The version of `tenant.kubesphere.io` the cluster prefers, `None` when the group is not
 /// served (as `workflow::access::Clusters::tenant_version` detects KubeSphere 4.x).
-async fn tenant_preferred(client: &kube::Client) -> Result<Option<String>, ClusterError> {
+async fn tenant_preferred(reader: &Reader) -> Result<Option<String>, ClusterError> {
     let request = http::Request::get("/apis/tenant.kubesphere.io")
         .body(Vec::new())
         .map_err(|e| ClusterError::Unreachable(e.to_string()))?;
-    match deadline(client.request::<APIGroup>(request)).await {
+    match reader
+        .shared(reader.client.request::<APIGroup>(request))
+        .await
+    {
         Ok(g) => Ok(g.preferred_version.map(|v| v.version)),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(e),
@@ -250,9 +312,9 @@ struct Tenant {
     errors: Vec<FactError>,
 }
 
-async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
+async fn tenant(reader: &Reader, depth: Depth) -> Tenant {
     let mut errors = Vec::new();
-    let generation = match tenant_preferred(client).await {
+    let generation = match tenant_preferred(reader).await {
         Ok(Some(v)) if v == V4_TENANT => Generation::V4,
         Ok(_) => Generation::V3,
         Err(e) => {
@@ -272,7 +334,7 @@ async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
     let (workspaces, templates, users, extensions, install_plans, access, ks_apiserver) = futures::join!(
         lean_if(
             full,
-            client,
+            reader,
             resource("tenant.kubesphere.io", ws, "Workspace", "workspaces"),
             ListParams::default(),
             Shape::Metadata,
@@ -281,7 +343,7 @@ async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
         ),
         listed_if(
             full,
-            client,
+            reader,
             resource(
                 "tenant.kubesphere.io",
                 tmpl,
@@ -293,7 +355,7 @@ async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
         ),
         lean_if(
             full,
-            client,
+            reader,
             resource("iam.kubesphere.io", iam, "User", "users"),
             ListParams::default(),
             Shape::Full,
@@ -302,28 +364,29 @@ async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
         ),
         listed_if(
             v4 && full,
-            client,
+            reader,
             resource("kubesphere.io", "v1alpha1", "Extension", "extensions"),
             SRC_EXTENSIONS,
             extension
         ),
         listed_if(
             v4 && full,
-            client,
+            reader,
             resource("kubesphere.io", "v1alpha1", "InstallPlan", "installplans"),
             SRC_INSTALL_PLANS,
             install_plan
         ),
         async {
             if full {
-                super::access::read(client, iam).await
+                super::access::read(reader, iam).await
             } else {
                 (super::access::AccessFacts::absent(), Vec::new())
             }
         },
         async {
             if v4 && full {
-                Some(ks_apiserver_answer(client).await)
+                let _lane = reader.lane(Lane::Shared).await;
+                Some(ks_apiserver_answer(&reader.client).await)
             } else {
                 None
             }
@@ -345,13 +408,13 @@ async fn tenant(client: &kube::Client, depth: Depth) -> Tenant {
 /// Reads one list; a failure other than "not installed" is kept as a fact error, and so is
 /// an item the mapping could not read entirely.
 pub(super) async fn listed<T>(
-    client: &kube::Client,
+    reader: &Reader,
     ar: ApiResource,
     source: &str,
     map: fn(&DynamicObject, &mut Vec<FactError>) -> T,
 ) -> (Listed<T>, Vec<FactError>) {
     let mut errors = Vec::new();
-    match list_all(client, &ar, ListParams::default()).await {
+    match list_all(reader, &ar, ListParams::default()).await {
         Ok(items) => {
             let items = items.map(|l| l.iter().map(|o| map(o, &mut errors)).collect());
             (
@@ -375,22 +438,22 @@ pub(super) async fn listed<T>(
 /// [`listed`] when `read`, else absent without a request.
 async fn listed_if<T>(
     read: bool,
-    client: &kube::Client,
+    reader: &Reader,
     ar: ApiResource,
     source: &str,
     map: fn(&DynamicObject, &mut Vec<FactError>) -> T,
 ) -> (Listed<T>, Vec<FactError>) {
     if read {
-        listed(client, ar, source, map).await
+        listed(reader, ar, source, map).await
     } else {
         (Listed::absent(source), Vec::new())
     }
 }
 
-/// [`listed_lean`] when `read`, else absent without a request.
+/// [`listed_lean`] on a lane of its own when `read`, else absent without a request.
 async fn lean_if<L: serde::de::DeserializeOwned, T>(
     read: bool,
-    client: &kube::Client,
+    reader: &Reader,
     ar: ApiResource,
     params: ListParams,
     shape: Shape,
@@ -398,7 +461,7 @@ async fn lean_if<L: serde::de::DeserializeOwned, T>(
     map: fn(L) -> T,
 ) -> (Listed<T>, Vec<FactError>) {
     if read {
-        listed_lean(client, ar, params, shape, source, map).await
+        listed_lean(reader, ar, params, shape, source, map).await
     } else {
         (Listed::absent(source), Vec::new())
     }
@@ -438,28 +501,31 @@ async fn fill(
     facts: &mut ClusterFacts,
     depth: Depth,
 ) -> Result<(), ClusterError> {
-    let client = source.client().await?;
+    let reader = Reader::new(source.client().await?);
+    let client = &reader.client;
     let started = Instant::now();
     let version = deadline(client.apiserver_version()).await?;
+    settle().await;
     facts.reachable = true;
     facts.latency_ms = Some(u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX));
     facts.kubernetes_version = Some(Fact::new(version.git_version, SRC_VERSION));
 
     let ns_api: Api<Namespace> = Api::all(client.clone());
     let mut errors = Vec::new();
-    let (kube_system, objects, clusters, tenant, projects) = futures::join!(
-        deadline(ns_api.get_metadata_opt("kube-system")),
-        kubesphere_objects(&client, &mut errors),
+    // The tenant group first: the reads that depend on it wait for its answer.
+    let (tenant, kube_system, objects, clusters, projects) = futures::join!(
+        tenant(&reader, depth),
+        reader.shared(ns_api.get_metadata_opt("kube-system")),
+        kubesphere_objects(&reader, &mut errors),
         listed(
-            &client,
+            &reader,
             resource("cluster.kubesphere.io", "v1alpha1", "Cluster", "clusters"),
             SRC_CLUSTERS,
             managed_cluster
         ),
-        tenant(&client, depth),
         lean_if(
             depth == Depth::Full,
-            &client,
+            &reader,
             ApiResource::erase::<Namespace>(&()),
             ListParams::default().labels(WORKSPACE_LABEL),
             Shape::Metadata,
