@@ -4,8 +4,14 @@
 //! the estate served here, so its resident memory is ksmc's alone; the simulator counts the
 //! watch streams the child holds open.
 //!
+//! Then what a notice costs: after one change on one member, the refresh of that member merged
+//! into the last report (`fleet::refresh_clusters`) beside a whole-estate inspection, alternately
+//! in this process, each at `--latency-ms` per request: wall time, CPU, requests, and the bytes
+//! each sends to the window.
+//!
 //! ```text
 //! cargo run --release -p ksmc-bench -- live [--members 20 --namespaces 2000 --settle 10]
+//! cargo run --release -p ksmc-bench -- live --refresh-only [--refresh-runs 5]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -15,17 +21,20 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use ksmc_core::fleet::watch::{LiveNotice, LiveView, Screen, WatchState};
-use ksmc_sim::Scenario;
+use ksmc_core::fleet::{FleetPatch, FleetReport, inspect_sources, merge_clusters, read_clusters};
 use ksmc_sim::scenario::BigSize;
+use ksmc_sim::{FaultPlan, Scenario};
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::core::GroupVersionKind;
 use kube::runtime::reflector::{self, Store, reflector};
 use kube::runtime::watcher::{self, watcher};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::common::{Env, Result, load_sources, machine, peak_rss_mib, rss_mib, warn_debug};
+use crate::common::{
+    Env, Result, cpu_seconds, load_sources, machine, median, peak_rss_mib, rss_mib, warn_debug,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,6 +54,15 @@ pub struct Args {
     /// Write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Refreshes and full inspections measured, alternately, after a change each.
+    #[arg(long, default_value_t = 5)]
+    refresh_runs: usize,
+    /// Latency of every request while refreshes and inspections are measured.
+    #[arg(long, default_value_t = 20)]
+    latency_ms: u64,
+    /// Measure only the refresh against the full inspection (no memory comparison).
+    #[arg(long)]
+    refresh_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
@@ -266,16 +284,42 @@ pub async fn run(args: Args) -> Result<()> {
         workspaces: args.workspaces,
     };
     let env = Env::start(&Scenario::big(&size), 0).await?;
+    let memory = if args.refresh_only {
+        Value::Null
+    } else {
+        memory(&env, &args).await?
+    };
+    let refresh = refresh_figures(&env, args.refresh_runs, args.latency_ms).await?;
+    if let Some(path) = &args.json {
+        let doc = json!({
+            "suite": "live",
+            "measuredAt": jiff::Timestamp::now().to_string(),
+            "machine": machine(),
+            "release": !cfg!(debug_assertions),
+            "size": {"members": args.members, "namespaces": args.namespaces,
+                     "workspaces": args.workspaces, "users": args.users},
+            "settleSeconds": args.settle,
+            "memory": memory,
+            "refresh": refresh,
+        });
+        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)?;
+        println!("\nJSON written to {}", path.display());
+    }
+    env.shutdown().await;
+    Ok(())
+}
+
+/// The memory of a live view beside not watching and beside a reflector per kind.
+async fn memory(env: &Env, args: &Args) -> Result<Value> {
     println!(
         "live: overview of host + {} members × {} projects ({} workspaces, {} users); each side \
          runs {} s in its own process",
         args.members, args.namespaces, args.workspaces, args.users, args.settle
     );
-    let (idle, idle_watches) = spawn(&env, Mode::Idle, env.dir.path(), args.settle).await?;
-    let (live, live_watches) = spawn(&env, Mode::Overview, env.dir.path(), args.settle).await?;
-    let (naive, naive_watches) = spawn(&env, Mode::Reflectors, env.dir.path(), args.settle).await?;
-    let closed = watches_open(&env);
-
+    let (idle, idle_watches) = spawn(env, Mode::Idle, env.dir.path(), args.settle).await?;
+    let (live, live_watches) = spawn(env, Mode::Overview, env.dir.path(), args.settle).await?;
+    let (naive, naive_watches) = spawn(env, Mode::Reflectors, env.dir.path(), args.settle).await?;
+    let closed = watches_open(env);
     let mib = |v: f64| format!("{v:.1} MiB");
     let ms = |r: &Reading| {
         r.seconds_to_live
@@ -329,22 +373,230 @@ pub async fn run(args: Args) -> Result<()> {
         "\n{} watches live, {} notices (states and changes); {closed} watch streams left open after the workers exited",
         live.live, live.notices
     );
-    if let Some(path) = &args.json {
-        let doc = json!({
-            "suite": "live",
-            "measuredAt": jiff::Timestamp::now().to_string(),
-            "machine": machine(),
-            "release": !cfg!(debug_assertions),
-            "size": {"members": args.members, "namespaces": args.namespaces,
-                     "workspaces": args.workspaces, "users": args.users},
-            "settleSeconds": args.settle,
-            "overview": live, "idle": idle, "reflectors": naive,
-            "watchesOpen": {"overview": live_watches, "idle": idle_watches,
-                            "reflectors": naive_watches, "afterExit": closed},
-        });
-        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)?;
-        println!("\nJSON written to {}", path.display());
+    Ok(json!({
+        "overview": live, "idle": idle, "reflectors": naive,
+        "watchesOpen": {"overview": live_watches, "idle": idle_watches,
+                        "reflectors": naive_watches, "afterExit": closed},
+    }))
+}
+
+/// One side's readings, a value per run.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Sample {
+    seconds: Vec<f64>,
+    cpu_seconds: Vec<f64>,
+    requests: Vec<f64>,
+    clusters_read: Vec<f64>,
+    json_kib: Vec<f64>,
+    /// Refresh only: the merge (link again, findings over the estate), wall seconds.
+    merge_seconds: Vec<f64>,
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn float(n: u64) -> f64 {
+    n as f64
+}
+
+/// Requests of each cluster, as the fault layer counts them.
+fn per_cluster(env: &Env) -> Vec<u64> {
+    env.estate
+        .clusters()
+        .iter()
+        .map(|c| c.faults.stats().requests)
+        .collect()
+}
+
+/// Runs `f` and records its wall seconds, the CPU seconds of this process (ksmc and the
+/// simulator), the requests served and the clusters that served any.
+async fn measured<T>(env: &Env, sample: &mut Sample, f: impl Future<Output = T>) -> T {
+    let before = per_cluster(env);
+    let cpu = cpu_seconds().unwrap_or(f64::NAN);
+    let began = Instant::now();
+    let out = f.await;
+    sample.seconds.push(began.elapsed().as_secs_f64());
+    sample
+        .cpu_seconds
+        .push(cpu_seconds().unwrap_or(f64::NAN) - cpu);
+    let served: Vec<u64> = per_cluster(env)
+        .iter()
+        .zip(&before)
+        .map(|(a, b)| a - b)
+        .collect();
+    sample.requests.push(float(served.iter().sum()));
+    sample
+        .clusters_read
+        .push(float(served.iter().filter(|&&n| n > 0).count() as u64));
+    out
+}
+
+fn kib<T: Serialize>(value: &T) -> Result<f64> {
+    Ok(float(serde_json::to_vec(value)?.len() as u64) / 1024.0)
+}
+
+fn normalised(mut report: FleetReport) -> FleetReport {
+    for c in &mut report.clusters {
+        c.latency_ms = None;
     }
-    env.shutdown().await;
-    Ok(())
+    report
+}
+
+/// `fleet::refresh_clusters`, in its two steps so the merge is timed too.
+async fn refresh(
+    report: &mut FleetReport,
+    env: &Env,
+    names: &[String],
+    merges: &mut Vec<f64>,
+) -> Result<FleetPatch> {
+    let fresh = read_clusters(&env.sources, names).await?;
+    let began = Instant::now();
+    let patch = merge_clusters(report, fresh);
+    merges.push(began.elapsed().as_secs_f64());
+    Ok(patch)
+}
+
+/// After a new project on one member each time: that member refreshed into the last report,
+/// beside a whole-estate inspection, alternately; checks the two reports agree.
+async fn refresh_figures(env: &Env, runs: usize, latency_ms: u64) -> Result<Value> {
+    for c in env.estate.clusters() {
+        c.faults.set_plan(FaultPlan::latency(latency_ms, 0));
+    }
+    let member = env
+        .estate
+        .clusters()
+        .iter()
+        .map(|c| c.entry.name.clone())
+        .find(|n| n != "host")
+        .ok_or("the estate has no member")?;
+    let names = vec![member.clone()];
+    // Warm-up, untimed, until two inspections in a row agree: the simulator's controllers
+    // still add owner references to the projects for a while after the start. The last report
+    // is the one the refreshes patch.
+    let mut report = inspect_sources(&env.sources).await;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let next = inspect_sources(&env.sources).await;
+        let settled = normalised(next.clone()) == normalised(report.clone());
+        report = next;
+        if settled {
+            break;
+        }
+    }
+    let (mut full, mut patch) = (Sample::default(), Sample::default());
+    let mut agree = 0;
+    let mut merges = Vec::new();
+    for run in 0..runs {
+        env.estate
+            .cluster(&member)
+            .ok_or("member gone")?
+            .cluster
+            .seed_namespace(
+                &format!("live-refresh-{run}"),
+                json!({"kubesphere.io/workspace": "ws-0000"}),
+            )
+            .map_err(|e| format!("seeding a project: {e}"))?;
+        // Alternate which goes first, so neither always meets a warmer estate.
+        let (fresh, p) = if run % 2 == 0 {
+            let fresh = measured(env, &mut full, inspect_sources(&env.sources)).await;
+            let p = measured(
+                env,
+                &mut patch,
+                refresh(&mut report, env, &names, &mut merges),
+            )
+            .await?;
+            (fresh, p)
+        } else {
+            let p = measured(
+                env,
+                &mut patch,
+                refresh(&mut report, env, &names, &mut merges),
+            )
+            .await?;
+            let fresh = measured(env, &mut full, inspect_sources(&env.sources)).await;
+            (fresh, p)
+        };
+        full.json_kib.push(kib(&fresh)?);
+        patch.json_kib.push(kib(&p)?);
+        let (merged, fresh) = (normalised(report.clone()), normalised(fresh));
+        if merged == fresh {
+            agree += 1;
+        } else {
+            let differ: Vec<&str> = merged
+                .clusters
+                .iter()
+                .zip(&fresh.clusters)
+                .filter(|(a, b)| a != b)
+                .map(|(a, _)| a.name.as_str())
+                .collect();
+            eprintln!(
+                "run {run}: clusters differing from the fresh inspection: {differ:?}; findings equal: {}",
+                merged.findings == fresh.findings
+            );
+        }
+    }
+    patch.merge_seconds = merges;
+    let m = |s: &Sample, f: fn(&Sample) -> &Vec<f64>| median(f(s));
+    let time: fn(&Sample) -> &Vec<f64> = |s| &s.seconds;
+    let cpu: fn(&Sample) -> &Vec<f64> = |s| &s.cpu_seconds;
+    let reqs: fn(&Sample) -> &Vec<f64> = |s| &s.requests;
+    let rows = [
+        (
+            format!("wall time after one change (median of {runs})"),
+            format!("{:.0} ms", m(&patch, time) * 1000.0),
+            format!("{:.0} ms", m(&full, time) * 1000.0),
+            format!("**{:.1}× faster**", m(&full, time) / m(&patch, time)),
+        ),
+        (
+            "  of which merging (link again, findings over the estate)".into(),
+            format!("{:.0} ms", m(&patch, |s| &s.merge_seconds) * 1000.0),
+            "—".into(),
+            "—".into(),
+        ),
+        (
+            "CPU of this process (ksmc + simulator)".into(),
+            format!("{:.0} ms", m(&patch, cpu) * 1000.0),
+            format!("{:.0} ms", m(&full, cpu) * 1000.0),
+            format!("{:.1}× less", m(&full, cpu) / m(&patch, cpu)),
+        ),
+        (
+            "requests".into(),
+            format!("{:.0}", m(&patch, reqs)),
+            format!("{:.0}", m(&full, reqs)),
+            format!("{:.1}× fewer", m(&full, reqs) / m(&patch, reqs)),
+        ),
+        (
+            "clusters read".into(),
+            format!("{:.0}", m(&patch, |s| &s.clusters_read)),
+            format!("{:.0}", m(&full, |s| &s.clusters_read)),
+            "—".into(),
+        ),
+        (
+            "JSON for the window (patch / whole report)".into(),
+            format!("{:.0} KiB", m(&patch, |s| &s.json_kib)),
+            format!("{:.0} KiB", m(&full, |s| &s.json_kib)),
+            format!(
+                "{:.1}× smaller",
+                m(&full, |s| &s.json_kib) / m(&patch, |s| &s.json_kib)
+            ),
+        ),
+    ];
+    println!(
+        "\nrefresh: a new project on {member}, then {member} refreshed into the last report beside a \
+         whole-estate inspection, {latency_ms} ms per request"
+    );
+    println!("\n| measure | refresh {member} | full inspection | ratio |");
+    println!("|---|---:|---:|---:|");
+    for (m, a, b, c) in &rows {
+        println!("| {m} | {a} | {b} | {c} |");
+    }
+    println!(
+        "\nmerged report equal to the fresh inspection (round trips aside): {agree} of {runs} runs"
+    );
+    if agree != runs {
+        return Err("a refreshed report differs from a fresh inspection".into());
+    }
+    Ok(
+        json!({"member": member, "latencyMs": latency_ms, "runs": runs,
+              "refresh": patch, "full": full, "agree": agree}),
+    )
 }
