@@ -49,7 +49,7 @@ describe("error kinds", () => {
       expect(en.errors.kind[name as keyof typeof en.errors.kind]).toBeTruthy();
       expect(en.errors.hint[errorHintKey(kind).split(".")[2] as keyof typeof en.errors.hint]).toBeTruthy();
     }
-    expect(ERROR_KINDS).toHaveLength(11);
+    expect(ERROR_KINDS).toHaveLength(12);
   });
 
   it("retries only network trouble", () => {
