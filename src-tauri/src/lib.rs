@@ -75,8 +75,10 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .init();
+    bench::mark("builder");
     let builder = specta_builder();
-    tauri::Builder::default()
+    let handler = builder.invoke_handler();
+    let app = tauri::Builder::default()
         // Size, position and maximised state of the window, restored at the next start. Its
         // commands are not granted to the webview: only the Rust side saves and restores.
         .plugin(window::plugin())
@@ -85,14 +87,37 @@ pub fn run() {
         .manage(window::PendingSave::default())
         .manage(live::LiveViews::default())
         .on_window_event(window::on_window_event)
-        .invoke_handler(builder.invoke_handler())
+        .on_page_load(|_, payload| {
+            bench::mark(match payload.event() {
+                tauri::webview::PageLoadEvent::Started => "page-load-started",
+                tauri::webview::PageLoadEvent::Finished => "page-load-finished",
+            });
+        })
+        .invoke_handler(move |invoke| {
+            if bench::enabled() {
+                bench::mark(&format!("ipc:{}", invoke.message.command()));
+            }
+            handler(invoke)
+        })
         .setup(|app| {
-            let state = tauri::async_runtime::block_on(state::AppState::open(
-                state::EstateChoice::from_env(),
-            ))?;
-            app.manage(state);
+            bench::mark("setup");
+            // The config's window exists now; its page loads once the event loop runs.
+            if let Some(window) = app.get_webview_window("main") {
+                window::configure_webview(&window);
+            }
+            // Nothing slow here: this runs on the main thread, which the window and WebKit
+            // need to start. The demo's simulator starts in the background; the vault (and
+            // its keyring) is opened on first use, off this thread.
+            app.manage(state::AppState::starting(state::EstateChoice::from_env())?);
+            bench::mark("setup-end");
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running ksmc");
+        .build(tauri::generate_context!())
+        .expect("error while starting ksmc");
+    bench::mark("built");
+    app.run(|_, event| {
+        if matches!(event, tauri::RunEvent::Ready) {
+            bench::mark("event-loop-ready");
+        }
+    });
 }

@@ -1,4 +1,4 @@
-//! The window's size and position, remembered. tauri-plugin-window-state restores them at
+//! The webview's rendering settings, and the window's size and position, remembered. tauri-plugin-window-state restores them at
 //! start and saves them on a clean quit; this also saves them shortly after the user stops
 //! moving or resizing the window, so they survive a crash or a killed session.
 
@@ -49,4 +49,35 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
             tracing::warn!(error = %e, "cannot save the window's size and position");
         }
     });
+}
+
+/// Set to `1` to let WebKitGTK composite the page on the GPU (its default) instead of
+/// painting it on the CPU.
+pub const GPU_ENV: &str = "KSMC_WEBVIEW_GPU";
+
+/// Linux: paints the page without WebKitGTK's accelerated (OpenGL) compositing, unless
+/// `KSMC_WEBVIEW_GPU=1`. Measured by `ksmc-bench desktop` (docs/BENCHMARKS.md, "desktop"):
+/// compositing costs the overview ≈3 s before its first paint and ≈135 MB in the page process
+/// where OpenGL is Mesa's software renderer (virtual machines, remote and headless sessions),
+/// and this app's screens (tables, cards, a small topology) need none of it. Call it right
+/// after the window is created, before the event loop runs the page. Elsewhere a no-op.
+pub fn configure_webview<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let set = |name: &str, value: &str| std::env::var_os(name).is_some_and(|v| v == value);
+    // Under WebDriver (tauri-driver sets this) WebKit keeps its default: with compositing off,
+    // the onboarding e2e stalled (150 s timeout) where it passes in 9 s with it on.
+    if set(GPU_ENV, "1") || set("TAURI_WEBVIEW_AUTOMATION", "true") {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    if let Err(e) = window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+        crate::bench::mark("webview-configured");
+    }) {
+        tracing::warn!(error = %e, "cannot configure the webview's rendering");
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
 }

@@ -3,7 +3,9 @@ import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
 import { markStartup } from "./app/painted";
 import { Providers } from "./app/providers";
+import { createQueryClient } from "./app/queryClient";
 import { loadInitialLanguage } from "./i18n";
+import { fetchFleet, queryKeys } from "./ipc/queries";
 import "./styles.css";
 
 // Every module of the first chunk has been evaluated.
@@ -11,13 +13,19 @@ markStartup("script");
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
+// The first screen's data is asked for now, so the backend reads the estate while the page
+// sets up and React renders the shell; the overview renders with it as soon as it is there.
+const client = createQueryClient();
+// A failure is the overview's to show: its own query reads the cache (and retries).
+client.query({ queryKey: queryKeys.fleet, queryFn: fetchFleet }).catch(() => undefined);
+
 // Only a language other than English waits for its strings (a local chunk) before rendering.
 await loadInitialLanguage();
 
 markStartup("render");
 createRoot(root).render(
   <StrictMode>
-    <Providers>
+    <Providers client={client}>
       <App />
     </Providers>
   </StrictMode>,

@@ -76,14 +76,23 @@ pub fn demo_scenarios() -> Vec<String> {
 #[derive(Debug)]
 pub(crate) struct Demo {
     scenario: String,
+    /// The simulator and its clients, once started. At launch it starts in the background
+    /// (TLS certificates, servers, clients) while the window and WebKit start; whatever needs
+    /// the clusters waits for it here.
+    started: Arc<tokio::sync::OnceCell<Result<Started, AppError>>>,
+    /// The demo's runs: a throwaway directory, so a simulated run is never offered for
+    /// resume against real clusters of the same name.
+    runs: tempfile::TempDir,
+}
+
+/// A started demo estate.
+#[derive(Debug)]
+struct Started {
     /// Taken when the demo is left, to stop the simulated servers.
     estate: Mutex<Option<Estate>>,
     sources: Vec<ClusterSource>,
     /// The workflow engine's clients, built once and shared by every run.
     clusters: Arc<Clusters>,
-    /// The demo's runs: a throwaway directory, so a simulated run is never offered for
-    /// resume against real clusters of the same name.
-    runs: tempfile::TempDir,
 }
 
 #[derive(Debug)]
@@ -98,34 +107,42 @@ fn demo_error(e: &dyn std::fmt::Display) -> AppError {
 }
 
 impl Open {
-    /// Opens the chosen estate; for the demo, starts the simulator.
+    /// Opens the chosen estate; for the demo, starts the simulator and waits for it.
     pub(crate) async fn start(choice: EstateChoice) -> Result<Self, AppError> {
+        let open = Self::begin(choice)?;
+        if let Self::Demo(demo) = &open {
+            demo.started().await?;
+        }
+        Ok(open)
+    }
+
+    /// Opens the chosen estate without waiting: the demo's simulator starts on the async
+    /// runtime, and the first call that needs its clusters waits for it. An unknown scenario
+    /// is refused at once.
+    pub(crate) fn begin(choice: EstateChoice) -> Result<Self, AppError> {
         match choice {
             EstateChoice::Directory(dir) => Ok(Self::Directory(dir)),
             EstateChoice::Vault => Ok(Self::Vault),
             EstateChoice::Demo(name) => {
                 let scenario = Scenario::by_name(&name)
                     .map_err(|e| AppError::new(ErrorKind::Invalid, format!("demo estate: {e}")))?;
-                let estate = Estate::start(&scenario, &EstateOptions::default())
-                    .await
-                    .map_err(|e| demo_error(&e))?;
-                let mut sources = Vec::new();
-                for running in estate.clusters() {
-                    let yaml = estate.kubeconfig(running).map_err(|e| demo_error(&e))?;
-                    sources.push(
-                        ClusterSource::from_yaml(&running.entry.name, &yaml)
-                            .map_err(|e| demo_error(&e))?,
-                    );
-                }
                 let runs = tempfile::Builder::new()
                     .prefix("ksmc-demo-runs-")
                     .tempdir()
                     .map_err(|e| demo_error(&e))?;
+                let started = Arc::new(tokio::sync::OnceCell::new());
+                let cell = Arc::clone(&started);
+                let start = async move {
+                    cell.get_or_init(|| start_demo(scenario)).await;
+                };
+                // The caller's runtime (tests, a switch), else the app's (the setup hook).
+                match tokio::runtime::Handle::try_current() {
+                    Ok(rt) => drop(rt.spawn(start)),
+                    Err(_) => drop(tauri::async_runtime::spawn(start)),
+                }
                 Ok(Self::Demo(Demo {
                     scenario: name,
-                    estate: Mutex::new(Some(estate)),
-                    clusters: Arc::new(Clusters::new(sources.clone())),
-                    sources,
+                    started,
                     runs,
                 }))
             }
@@ -134,8 +151,10 @@ impl Open {
 
     /// Stops what the estate runs (the demo's simulated servers) and waits for them.
     pub(crate) async fn stop(&self) {
-        if let Self::Demo(demo) = self {
-            let estate = demo
+        if let Self::Demo(demo) = self
+            && let Ok(started) = demo.started().await
+        {
+            let estate = started
                 .estate
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -176,13 +195,55 @@ impl Open {
 }
 
 impl Demo {
-    pub(crate) fn sources(&self) -> &[ClusterSource] {
-        &self.sources
+    /// The started simulator, waiting for its start if it is still under way.
+    async fn started(&self) -> Result<&Started, AppError> {
+        let scenario = &self.scenario;
+        self.started
+            .get_or_init(|| async move {
+                // Only when the background start was lost (its task panicked or never ran).
+                match Scenario::by_name(scenario) {
+                    Ok(s) => start_demo(s).await,
+                    Err(e) => Err(demo_error(&e)),
+                }
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
-    pub(crate) fn clusters(&self) -> Arc<Clusters> {
-        Arc::clone(&self.clusters)
+    /// The demo's kubeconfigs, once its simulator has started.
+    pub(crate) async fn sources(&self) -> Result<&[ClusterSource], AppError> {
+        Ok(&self.started().await?.sources)
     }
+
+    /// The workflow engine's clients, once the simulator has started.
+    pub(crate) async fn clusters(&self) -> Result<Arc<Clusters>, AppError> {
+        Ok(Arc::clone(&self.started().await?.clusters))
+    }
+}
+
+/// Starts the simulated servers of `scenario` on loopback (fresh CA and certificates) and
+/// parses the kubeconfigs they hand out, in memory.
+async fn start_demo(scenario: Scenario) -> Result<Started, AppError> {
+    crate::bench::mark("demo:start");
+    let estate = Estate::start(&scenario, &EstateOptions::default())
+        .await
+        .map_err(|e| demo_error(&e))?;
+    crate::bench::mark("demo:started");
+    let mut sources = Vec::new();
+    for running in estate.clusters() {
+        let yaml = estate.kubeconfig(running).map_err(|e| demo_error(&e))?;
+        sources.push(
+            ClusterSource::from_yaml(&running.entry.name, &yaml).map_err(|e| demo_error(&e))?,
+        );
+    }
+    let clusters = Arc::new(Clusters::new(sources.clone()));
+    crate::bench::mark("demo:ready");
+    Ok(Started {
+        estate: Mutex::new(Some(estate)),
+        sources,
+        clusters,
+    })
 }
 
 /// Fleet facts and findings of usable sources, plus a row with its error for each cluster

@@ -50,6 +50,23 @@ impl AppState {
         })
     }
 
+    /// Opens the chosen estate without waiting for it: the demo's simulator starts in the
+    /// background (on the caller's async runtime, else the app's) and the first
+    /// call that needs its clusters waits for it, so nothing slow holds the main thread while
+    /// the window and WebKit start. The vault and a directory are read on use anyway.
+    ///
+    /// # Errors
+    /// An unknown demo scenario.
+    pub fn starting(choice: EstateChoice) -> Result<Self, AppError> {
+        Ok(Self {
+            open: Mutex::new(Arc::new(Open::begin(choice)?)),
+            changes: watch::Sender::new(0),
+            vault: Arc::new(Mutex::new(None)),
+            runs: None,
+            running: Mutex::new(BTreeMap::new()),
+        })
+    }
+
     /// Saves runs of real estates under `runs` instead of the default directory (tests).
     #[must_use]
     pub fn using_runs(mut self, runs: Runs) -> Self {
@@ -122,15 +139,18 @@ impl AppState {
     /// When a kubeconfig directory cannot be read or holds no kubeconfig; when the vault
     /// cannot be opened at all.
     pub async fn inspect_fleet(&self) -> Result<FleetReport, AppError> {
+        crate::bench::mark("inspect:begin");
         let open = self.current();
-        match &*open {
-            Open::Demo(demo) => Ok(ksmc_core::fleet::inspect_sources(demo.sources()).await),
+        let report = match &*open {
+            Open::Demo(demo) => Ok(ksmc_core::fleet::inspect_sources(demo.sources().await?).await),
             Open::Directory(dir) => ksmc_core::fleet::inspect_dir(dir).await,
             Open::Vault => {
                 let (sources, broken) = self.vault_sources().await?;
                 Ok(inspect_with_broken(&sources, broken).await)
             }
-        }
+        };
+        crate::bench::mark("inspect:end");
+        report
     }
 
     /// The engine's view of the open estate: the demo's shared clients, or the kubeconfigs of
@@ -145,7 +165,7 @@ impl AppState {
 
     async fn clusters_of(&self, open: &Open) -> Result<Arc<Clusters>, AppError> {
         match open {
-            Open::Demo(demo) => Ok(demo.clusters()),
+            Open::Demo(demo) => demo.clusters().await,
             Open::Directory(dir) => {
                 let dir = dir.clone();
                 let entries = tokio::task::spawn_blocking(move || {
@@ -219,5 +239,58 @@ impl AppState {
             .await
             .map_err(|e| AppError::new(ErrorKind::Internal, format!("vault task: {e}")))?
             .map_err(AppError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(report: &FleetReport) -> Vec<&str> {
+        let mut names: Vec<&str> = report.clusters.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// As the setup hook does it: on the main thread, outside any async runtime. The estate
+    /// is known at once; the first inspection waits for the simulator and reads it over HTTPS.
+    #[test]
+    fn the_demo_starts_in_the_background_and_the_first_inspection_waits_for_it() {
+        let state = AppState::starting(EstateChoice::Demo("fresh".into())).unwrap();
+        let info = state.estate_info();
+        assert_eq!(info.source, ksmc_core::EstateSource::Demo);
+        assert_eq!(info.scenario.as_deref(), Some("fresh"));
+        assert!(state.list_runs().unwrap().is_empty(), "the demo's runs, at once");
+
+        let report = tauri::async_runtime::block_on(state.inspect_fleet()).unwrap();
+        assert_eq!(names(&report), ["host", "member-1"]);
+        assert!(report.clusters.iter().all(|c| c.reachable), "{report:?}");
+        tauri::async_runtime::block_on(state.current().stop());
+    }
+
+    /// Inside a runtime (a switch, the tests): the same, on the caller's runtime.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_demo_started_within_a_runtime_serves_inspections_and_switches() {
+        let state = AppState::starting(EstateChoice::Demo("migrate".into())).unwrap();
+        let (a, b) = tokio::join!(state.inspect_fleet(), state.inspect_fleet());
+        assert_eq!(names(&a.unwrap()), ["new-host", "old-host", "prod-1"]);
+        assert_eq!(names(&b.unwrap()), ["new-host", "old-host", "prod-1"]);
+        let info = state
+            .open_estate(EstateChoice::Demo("fresh".into()))
+            .await
+            .unwrap();
+        assert_eq!(info.scenario.as_deref(), Some("fresh"));
+        assert_eq!(
+            names(&state.inspect_fleet().await.unwrap()),
+            ["host", "member-1"]
+        );
+        state.current().stop().await;
+    }
+
+    #[test]
+    fn an_unknown_scenario_is_refused_before_anything_starts() {
+        let e = AppState::starting(EstateChoice::Demo("no-such-scenario".into())).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid, "{e:?}");
+        assert!(e.message.contains("no-such-scenario"), "{}", e.message);
     }
 }

@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { commands } from "../ipc/bindings";
+import { commands, type PageMark } from "../ipc/bindings";
 
 let signalled = false;
 
@@ -9,6 +9,37 @@ let signalled = false;
  */
 export function markStartup(phase: string) {
   if (typeof performance !== "undefined" && typeof performance.mark === "function") performance.mark(`ksmc:${phase}`);
+}
+
+/**
+ * The page's start-up as wall-clock times (ms since the Unix epoch), for the desktop
+ * benchmark's phase table: the navigation's own milestones and every `ksmc:` mark.
+ */
+export function startupMarks(): PageMark[] {
+  if (typeof performance === "undefined" || typeof performance.getEntriesByType !== "function") return [];
+  const origin = performance.timeOrigin;
+  const marks: PageMark[] = [{ name: "navigation-start", epochMs: origin }];
+  const [nav] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+  if (nav) {
+    const milestones: [string, number][] = [
+      ["response-end", nav.responseEnd],
+      ["dom-interactive", nav.domInteractive],
+      ["dom-content-loaded", nav.domContentLoadedEventEnd],
+      ["load", nav.loadEventEnd],
+    ];
+    for (const [name, at] of milestones) if (at > 0) marks.push({ name, epochMs: origin + at });
+  }
+  for (const entry of performance.getEntriesByType("resource")) {
+    // The start-up script and stylesheet (the entry chunk and its CSS).
+    if (/\/assets\/index-[^/]*\.(js|css)$/.test(entry.name)) {
+      const ext = entry.name.endsWith(".css") ? "css" : "js";
+      marks.push({ name: `${ext}-fetched`, epochMs: origin + (entry as PerformanceResourceTiming).responseEnd });
+    }
+  }
+  for (const entry of performance.getEntriesByType("mark")) {
+    if (entry.name.startsWith("ksmc:")) marks.push({ name: entry.name.slice(5), epochMs: origin + entry.startTime });
+  }
+  return marks;
 }
 
 /**
@@ -39,7 +70,7 @@ export function usePaintedSignal(ready: boolean) {
       if (signalled) return;
       signalled = true;
       markStartup("painted");
-      commands.uiPainted().catch(() => undefined);
+      commands.uiPainted(startupMarks()).catch(() => undefined);
     });
   }, [ready]);
 }

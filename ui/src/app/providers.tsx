@@ -11,7 +11,8 @@ import { theme } from "./theme";
 
 interface ProvidersProps {
   children: ReactNode;
-  /** Tests pass their own client; the app makes one per mount. */
+  /** The app's (`main.tsx`, which starts the first screen's query before rendering) or a
+   * test's; otherwise one is made per mount. */
   client?: QueryClient;
   /** `"test"`: no transitions and no portals (Vitest). */
   env?: "default" | "test";

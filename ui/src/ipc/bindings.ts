@@ -75,9 +75,9 @@ export const commands = {
 	refreshClusters: (clusters: string[]) => typedError<FleetPatch, AppError>(__TAURI_INVOKE("refresh_clusters", { clusters })),
 	/**
 	 *  The UI has painted the estate overview with its data (first call only; a no-op unless
-	 *  `KSMC_BENCH_SIGNAL=1`).
+	 *  `KSMC_BENCH_SIGNAL=1`). `marks`: the page's own start-up marks, printed with the app's.
 	 */
-	uiPainted: () => __TAURI_INVOKE<void>("ui_painted"),
+	uiPainted: (marks: PageMark[]) => __TAURI_INVOKE<void>("ui_painted", { marks }),
 };
 
 /* Types */
@@ -704,6 +704,15 @@ export type OwnerRef = {
 	name: string,
 	uid: string,
 	controller: boolean,
+};
+
+/**
+ *  A start-up mark of the page: its name and when, in wall-clock ms since the Unix epoch
+ *  (`performance.timeOrigin + mark.startTime`).
+ */
+export type PageMark = {
+	name: string,
+	epochMs: number | null,
 };
 
 /**  Steps that belong together; a concurrent phase runs its steps in parallel (bounded). */
