@@ -52,6 +52,10 @@ pub struct Args {
     /// Write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Also launch this build of ksmc-desktop (e.g. a copy of an earlier release build), in
+    /// the same rounds, as "ksmc (compared)": before/after figures from one session.
+    #[arg(long)]
+    compare: Option<PathBuf>,
 }
 
 /// Environment variables that change how WebKit starts and paints, recorded with the figures.
@@ -85,7 +89,7 @@ pub async fn run(args: Args) -> Result<()> {
         .parent()
         .ok_or("no directory for this executable")?
         .to_owned();
-    let apps = [
+    let mut apps = vec![
         App {
             label: "bare Tauri window",
             bin: existing(&bin_dir.join("ksmc-bench-bare"))?,
@@ -99,6 +103,13 @@ pub async fn run(args: Args) -> Result<()> {
             env_remove: vec!["KSMC_KUBECONFIG_DIR".into()],
         },
     ];
+    if let Some(bin) = &args.compare {
+        apps.push(App {
+            label: "ksmc (compared)",
+            bin: existing(bin)?,
+            ..apps[1].clone()
+        });
+    }
     let settle = Duration::from_secs(args.settle);
     let timeout = Duration::from_secs(args.timeout);
 
@@ -106,10 +117,10 @@ pub async fn run(args: Args) -> Result<()> {
     for app in &apps {
         launch(app, Duration::ZERO, timeout)?;
     }
-    let mut launches: [Vec<Launch>; 2] = [Vec::new(), Vec::new()];
+    let mut launches: Vec<Vec<Launch>> = vec![Vec::new(); apps.len()];
     for run in 0..args.runs.max(1) {
-        // Alternate which goes first, so neither always follows the other's teardown.
-        let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+        // Rotate which goes first, so none always follows the same one's teardown.
+        let order: Vec<usize> = (0..apps.len()).map(|k| (k + run) % apps.len()).collect();
         for i in order {
             let l = launch(&apps[i], settle, timeout)?;
             let (pss, rss) = totals(&l.processes);
@@ -132,7 +143,7 @@ pub async fn run(args: Args) -> Result<()> {
     } else {
         Some(crate::table::measure(&repo, &apps[1].bin, args.rows, args.table_runs.max(1)).await?)
     };
-    let mut results = summarize(&launches, table.as_ref(), &args);
+    let mut results = summarize(&apps, &launches, table.as_ref(), &args);
     results.text(
         "of ksmc's launch: demo estate start, in setup before the window (median)",
         secs(parts.0),
@@ -153,6 +164,7 @@ pub async fn run(args: Args) -> Result<()> {
         args.scenario
     ));
     print_processes(&apps, &launches);
+    print_phases(&apps, &launches);
     let env: serde_json::Map<String, Value> = RECORDED_ENV
         .iter()
         .map(|k| ((*k).to_owned(), json!(std::env::var(k).ok())))
@@ -167,6 +179,8 @@ pub async fn run(args: Args) -> Result<()> {
             "environment": env,
             "bare": launches[0],
             "ksmc": launches[1],
+            "compared": launches.get(2),
+            "comparedBin": args.compare,
             "table": table,
             "demoEstateStartS": parts.0,
             "firstInspectionS": parts.1,
@@ -237,7 +251,7 @@ fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "missed" }
 }
 
-fn summarize(launches: &[Vec<Launch>; 2], table: Option<&Value>, args: &Args) -> Table {
+fn summarize(apps: &[App], launches: &[Vec<Launch>], table: Option<&Value>, args: &Args) -> Table {
     let painted = |i: usize| median(&launches[i].iter().map(|l| l.painted_s).collect::<Vec<_>>());
     let memory = |i: usize, pss: bool| {
         median(
@@ -251,38 +265,53 @@ fn summarize(launches: &[Vec<Launch>; 2], table: Option<&Value>, args: &Args) ->
         )
     };
     let mut t = Table::default();
-    let (ksmc, bare) = (painted(1), painted(0));
-    let delta = ksmc - bare;
-    t.text(
-        "launch → first screen painted",
-        secs(ksmc),
-        format!("{} bare window", secs(bare)),
-        format!(
-            "{:+.0} ms (target ≤ +150 ms: {})",
-            delta * 1000.0,
-            verdict(delta <= PAINT_TARGET_S),
-        ),
-    );
-    for (pss, name) in [(true, "PSS"), (false, "RSS")] {
-        let (k, b) = (memory(1, pss), memory(0, pss));
-        let d = k - b;
-        let ratio = if pss {
-            format!(
-                "{d:+.1} MB (target ≤ +40 MB: {})",
-                verdict(d <= MEMORY_TARGET_MB)
-            )
+    let bare = painted(0);
+    for (i, app) in apps.iter().enumerate().skip(1) {
+        let label = if i == 1 {
+            String::new()
         } else {
-            format!("{d:+.1} MB")
+            format!(" [{}]", app.label)
         };
+        let ksmc = painted(i);
+        let delta = ksmc - bare;
         t.text(
-            &format!(
-                "idle {name}, app + WebKit processes ({} s after paint)",
-                args.settle
+            &format!("launch → first screen painted{label}"),
+            secs(ksmc),
+            format!("{} bare window", secs(bare)),
+            format!(
+                "{:+.0} ms (target ≤ +150 ms: {})",
+                delta * 1000.0,
+                verdict(delta <= PAINT_TARGET_S),
             ),
-            format!("{k:.1} MB"),
-            format!("{b:.1} MB bare window"),
-            ratio,
         );
+    }
+    for (pss, name) in [(true, "PSS"), (false, "RSS")] {
+        for (i, app) in apps.iter().enumerate().skip(1) {
+            let label = if i == 1 {
+                String::new()
+            } else {
+                format!(" [{}]", app.label)
+            };
+            let (k, b) = (memory(i, pss), memory(0, pss));
+            let d = k - b;
+            let ratio = if pss {
+                format!(
+                    "{d:+.1} MB (target ≤ +40 MB: {})",
+                    verdict(d <= MEMORY_TARGET_MB)
+                )
+            } else {
+                format!("{d:+.1} MB")
+            };
+            t.text(
+                &format!(
+                    "idle {name}, app + WebKit processes ({} s after paint){label}",
+                    args.settle
+                ),
+                format!("{k:.1} MB"),
+                format!("{b:.1} MB bare window"),
+                ratio,
+            );
+        }
     }
     if let Some(v) = table {
         let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
@@ -312,7 +341,7 @@ fn summarize(launches: &[Vec<Launch>; 2], table: Option<&Value>, args: &Args) ->
 }
 
 /// The median PSS of each process of each app, by name: where the memory is.
-fn print_processes(apps: &[App; 2], launches: &[Vec<Launch>; 2]) {
+fn print_processes(apps: &[App], launches: &[Vec<Launch>]) {
     println!("\nidle PSS by process (median over launches):");
     for (app, runs) in apps.iter().zip(launches) {
         let mut names: Vec<String> = runs
@@ -338,5 +367,45 @@ fn print_processes(apps: &[App; 2], launches: &[Vec<Launch>; 2]) {
             })
             .collect();
         println!("  {:<18} {}", app.label, parts.join(", "));
+    }
+}
+
+/// The start-up phases of every app side by side: the median time of each mark since the
+/// spawn, over the launches that printed it, in the order of the first app that has it.
+fn print_phases(apps: &[App], launches: &[Vec<Launch>]) {
+    let at = |runs: &[Launch], name: &str| -> Option<f64> {
+        let samples: Vec<f64> = runs
+            .iter()
+            .filter_map(|l| l.phases.iter().find(|p| p.name == name).map(|p| p.ms))
+            .collect();
+        (!samples.is_empty()).then(|| median(&samples))
+    };
+    let mut names: Vec<(f64, String)> = Vec::new();
+    for runs in launches.iter().rev() {
+        for l in runs {
+            for p in &l.phases {
+                if !names.iter().any(|(_, n)| n == &p.name) {
+                    names.push((at(runs, &p.name).unwrap_or(p.ms), p.name.clone()));
+                }
+            }
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    names.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!(
+        "\nstart-up phases, ms since spawn (median over launches; `page:` marks are the page's):"
+    );
+    let header: Vec<String> = apps.iter().map(|a| format!("{:>16}", a.label)).collect();
+    println!("  {:<30}{}", "phase", header.join(""));
+    for (_, name) in &names {
+        let cells: Vec<String> = launches
+            .iter()
+            .map(|runs| {
+                at(runs, name).map_or_else(|| format!("{:>16}", "—"), |ms| format!("{ms:>16.0}"))
+            })
+            .collect();
+        println!("  {name:<30}{}", cells.join(""));
     }
 }

@@ -11,13 +11,37 @@ use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::common::Result;
 use crate::procmem::{ProcMem, tree_memory};
 
 /// What the apps print once their first screen has painted.
 pub const PAINTED_LINE: &str = "ksmc-bench: painted";
+/// What starts the line the apps print right after: their start-up timeline as JSON
+/// (`src-tauri/src/bench.rs`).
+pub const PHASES_PREFIX: &str = "ksmc-bench: phases ";
+
+/// One phase of a launch, in ms since the process was spawned.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Phase {
+    pub name: String,
+    pub ms: f64,
+}
+
+/// The app's timeline as it prints it: marks in ms since its `main`, and when `main` began.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Printed {
+    main_epoch_ms: f64,
+    marks: Vec<Phase>,
+}
+
+/// What the reader of the app's stdout saw.
+enum Seen {
+    Painted(Instant),
+    Phases(String),
+}
 
 /// An app to launch, with the environment it needs beyond the fresh directories.
 #[derive(Debug, Clone)]
@@ -36,6 +60,9 @@ pub struct App {
 pub struct Launch {
     pub painted_s: f64,
     pub processes: Vec<ProcMem>,
+    /// The start-up phases, ms since the spawn (`main` first; the page's marks `page:…`), in
+    /// time order; empty when the app printed none.
+    pub phases: Vec<Phase>,
 }
 
 /// The app's process group, stopped (TERM, then KILL) when dropped.
@@ -99,6 +126,9 @@ pub fn launch(app: &App, settle: Duration, timeout: Duration) -> Result<Launch> 
         // Its own process group, so the app and its WebKit processes stop together.
         .process_group(0);
 
+    let spawn_epoch_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     let began = Instant::now();
     let mut child = command
         .spawn()
@@ -110,12 +140,17 @@ pub fn launch(app: &App, settle: Duration, timeout: Duration) -> Result<Launch> 
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             if line.trim() == PAINTED_LINE {
-                let _ = tx.send(Instant::now());
+                let _ = tx.send(Seen::Painted(Instant::now()));
+            } else if let Some(json) = line.strip_prefix(PHASES_PREFIX) {
+                let _ = tx.send(Seen::Phases(json.to_owned()));
             }
         }
     });
     let painted = match rx.recv_timeout(timeout) {
-        Ok(at) => at.duration_since(began).as_secs_f64(),
+        Ok(Seen::Painted(at)) => at.duration_since(began).as_secs_f64(),
+        Ok(Seen::Phases(_)) => {
+            return Err(format!("{}: phases before the painted line", app.label).into());
+        }
         Err(mpsc::RecvTimeoutError::Timeout) => {
             return Err(format!(
                 "{} did not signal its first paint within {} s; its stderr ends with:\n{}",
@@ -134,11 +169,51 @@ pub fn launch(app: &App, settle: Duration, timeout: Duration) -> Result<Launch> 
             .into());
         }
     };
+    // The timeline follows the painted line at once.
+    let phases = match rx.recv_timeout(Duration::from_secs(5)) {
+        Ok(Seen::Phases(json)) => phases_since_spawn(&json, spawn_epoch_ms)
+            .map_err(|e| format!("{}: unreadable phases ({e}): {json}", app.label))?,
+        _ => Vec::new(),
+    };
     std::thread::sleep(settle);
     let processes = tree_memory(running.0.id());
     drop(running);
     Ok(Launch {
         painted_s: painted,
         processes,
+        phases,
     })
+}
+
+/// The printed timeline on the spawn's axis: `main` (exec, dynamic loading, static
+/// initialisers) first, then every mark shifted by when `main` began.
+fn phases_since_spawn(json: &str, spawn_epoch_ms: f64) -> Result<Vec<Phase>> {
+    let printed: Printed = serde_json::from_str(json)?;
+    let main = printed.main_epoch_ms - spawn_epoch_ms;
+    let mut phases = vec![Phase {
+        name: "main".into(),
+        ms: main,
+    }];
+    phases.extend(printed.marks.into_iter().map(|p| Phase {
+        name: p.name,
+        ms: p.ms + main,
+    }));
+    phases.sort_by(|a, b| a.ms.total_cmp(&b.ms));
+    Ok(phases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn puts_the_printed_marks_on_the_spawn_axis() {
+        let json = r#"{"mainEpochMs":1000.0,"marks":[{"name":"setup","ms":40.0},{"name":"page:script","ms":-5.0}]}"#;
+        let phases = phases_since_spawn(json, 990.0).unwrap();
+        let names: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["page:script", "main", "setup"]);
+        assert!((phases[1].ms - 10.0).abs() < 1e-9);
+        assert!((phases[2].ms - 50.0).abs() < 1e-9);
+        assert!(phases_since_spawn("{}", 0.0).is_err());
+    }
 }
