@@ -260,7 +260,10 @@ mod tests {
         let info = state.estate_info();
         assert_eq!(info.source, ksmc_core::EstateSource::Demo);
         assert_eq!(info.scenario.as_deref(), Some("fresh"));
-        assert!(state.list_runs().unwrap().is_empty(), "the demo's runs, at once");
+        assert!(
+            state.list_runs().unwrap().is_empty(),
+            "the demo's runs, at once"
+        );
 
         let report = tauri::async_runtime::block_on(state.inspect_fleet()).unwrap();
         assert_eq!(names(&report), ["host", "member-1"]);
