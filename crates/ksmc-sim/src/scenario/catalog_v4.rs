@@ -105,8 +105,9 @@ impl Scenario {
         match name {
             "fresh" | "fresh-v4" => Ok(Self::fresh_v4()),
             "migrate" | "migrate-v4" => Ok(Self::migrate_v4()),
+            "v4" => Ok(Self::v4()),
             other if Self::NAMES.contains(&other) => Err(ScenarioError::Unsupported(format!(
-                "scenario {other} has no KubeSphere 4.1 variant; with --kubesphere 4.1 use fresh (fresh-v4) or migrate (migrate-v4)"
+                "scenario {other} has no KubeSphere 4.1 variant; with --kubesphere 4.1 use fresh (fresh-v4), migrate (migrate-v4) or v4"
             ))),
             other => Err(ScenarioError::Unknown(other.to_owned())),
         }

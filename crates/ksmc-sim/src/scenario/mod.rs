@@ -9,6 +9,7 @@ use crate::resources::Registry;
 
 mod catalog;
 mod catalog_v4;
+mod demo_v4;
 mod v4;
 pub use catalog::BigSize;
 
@@ -134,6 +135,7 @@ impl Scenario {
         "big",
         "fresh-v4",
         "migrate-v4",
+        "v4",
     ];
 
     /// Looks a scenario up by name (`big` with its default size).
@@ -148,6 +150,7 @@ impl Scenario {
             "big" => Ok(Self::big(&BigSize::default())),
             "fresh-v4" => Ok(Self::fresh_v4()),
             "migrate-v4" => Ok(Self::migrate_v4()),
+            "v4" => Ok(Self::v4()),
             other => Err(ScenarioError::Unknown(other.to_owned())),
         }
     }
