@@ -254,3 +254,48 @@ async fn enabling_an_extension_on_member_2_installs_its_agent() {
     assert!(again.is_empty(), "{again:#?}");
     env.estate.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_the_member_local_workspace_on_the_host_clears_its_finding() {
+    let env = Env::start(ksmc_sim::Scenario::by_name("v4").unwrap()).await;
+    inspect_settled(&env).await;
+    let input = WorkflowInput::Workspace {
+        host: "host".into(),
+        workspace: "ws-sandbox".into(),
+        placement: vec!["member-2".into()],
+        manager: "admin".into(),
+    };
+    let report = env.plan_and_apply(&input).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+
+    // The template is a 4.x one, and the host takes the member's workspace over.
+    let templates: Api<DynamicObject> = Api::all_with(
+        env.client("host").await,
+        &kube::api::ApiResource::from_gvk_with_plural(
+            &kube::core::GroupVersionKind::gvk(
+                "tenant.kubesphere.io",
+                "v1beta1",
+                "WorkspaceTemplate",
+            ),
+            "workspacetemplates",
+        ),
+    );
+    let t: Value = serde_json::to_value(templates.get("ws-sandbox").await.unwrap()).unwrap();
+    assert_eq!(
+        t.pointer("/spec/placement/clusters"),
+        Some(&json!([{"name": "member-2"}])),
+        "{t:#}"
+    );
+    let after = inspect_dir(env.dir.path()).await.unwrap();
+    let mut expected = planted();
+    expected.insert("member-2".into(), Vec::new());
+    assert_eq!(by_cluster(&after), expected, "{:#?}", after.findings);
+    assert!(
+        get(&after, "member-2")
+            .workspaces
+            .all()
+            .iter()
+            .any(|w| w.name == "ws-sandbox")
+    );
+    env.estate.shutdown().await;
+}
