@@ -22,7 +22,8 @@ enum Command {
     /// Start the estate, write its kubeconfigs and estate.json, and serve until interrupted.
     Serve {
         /// Scenario to start: fresh, misconfigured, migrate, big, or the KubeSphere 4.1.3
-        /// ones fresh-v4 and migrate-v4 (`--kubesphere 4.1` selects them for fresh/migrate).
+        /// ones fresh-v4, migrate-v4 (`--kubesphere 4.1` selects them for fresh/migrate) and
+        /// v4 (two joined members, extensions, workspaces and users: every 4.x flow).
         #[arg(long, default_value = "fresh")]
         scenario: String,
         /// Directory for <cluster>.kubeconfig files and estate.json.
