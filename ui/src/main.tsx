@@ -8,6 +8,10 @@ import { loadInitialLanguage } from "./i18n";
 import { fetchFleet, queryKeys } from "./ipc/queries";
 import "./styles.css";
 
+// The dev server pre-bundles Mantine past the per-component styles plugin (vite.config.ts):
+// there the whole sheet, before the first render. Not in the built app.
+if (import.meta.env.DEV) await import("@mantine/core/styles.css");
+
 // Every module of the first chunk has been evaluated.
 markStartup("script");
 const root = document.getElementById("root");

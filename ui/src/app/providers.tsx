@@ -1,4 +1,8 @@
-import "@mantine/core/styles.css";
+// Mantine's global sheets, in the order its docs require; each component's own sheet comes with
+// its code (the `ksmc:mantine-styles-per-component` plugin in vite.config.ts).
+import "@mantine/core/styles/baseline.css";
+import "@mantine/core/styles/default-css-variables.css";
+import "@mantine/core/styles/global.css";
 import { MantineProvider } from "@mantine/core";
 import type { QueryClient } from "@tanstack/react-query";
 import { QueryClientProvider } from "@tanstack/react-query";
