@@ -59,6 +59,12 @@ const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/js
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("KSMC_SIM_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let iterations = args.iterations.clamp(1, 200);
     let clients = args.clients.clamp(1, 64);
     let seconds = Duration::from_secs(args.seconds.clamp(1, 30));
@@ -765,6 +771,11 @@ impl Conn {
             self.host, self.token
         );
         self.stream.write_all(request.as_bytes()).await?;
+        // tokio-rustls accepts the plaintext even when the socket write returns Pending (tokio's
+        // cooperative budget runs out after reading a big response): the record stays in rustls
+        // until a flush, and without one the request is never sent and both sides wait forever.
+        self.stream.flush().await?;
+        tracing::debug!(target: "bench", path, "client: request written");
         let head_end = loop {
             if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 break i + 4;
@@ -790,6 +801,7 @@ impl Conn {
         while self.buf.len() < total {
             self.fill().await?;
         }
+        tracing::debug!(target: "bench", path, length, "client: response read");
         let rest = self.buf.split_off(total);
         let mut message = std::mem::replace(&mut self.buf, rest);
         Ok((status, message.split_off(head_end)))
