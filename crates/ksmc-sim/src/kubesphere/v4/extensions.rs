@@ -18,12 +18,12 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::super::{deleting, get, list, modify, name_of, upsert};
 use super::Ctx;
 use super::cluster::ready_target;
-use super::tenant::selector_matches;
+use super::tenant::selector_selects;
 
 const GROUP: &str = "kubesphere.io";
 const PLURAL: &str = "installplans";
@@ -54,17 +54,7 @@ pub fn schedules(plan: &Value, cluster: &Value) -> bool {
     {
         return list.iter().any(|c| c.as_str() == Some(name.as_str()));
     }
-    match placement.and_then(|p| p.get("clusterSelector")) {
-        Some(selector) if selector.is_object() => {
-            let empty = Map::new();
-            let labels = cluster
-                .pointer("/metadata/labels")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            selector_matches(selector, labels)
-        }
-        _ => false,
-    }
+    selector_selects(placement.and_then(|p| p.get("clusterSelector")), cluster)
 }
 
 fn ensure_status(o: &mut Value) {

@@ -87,7 +87,14 @@ pub fn places(template: &Value, cluster: &Value) -> bool {
     {
         return list.iter().any(|c| c["name"] == name.as_str());
     }
-    match template.pointer("/spec/placement/clusterSelector") {
+    selector_selects(template.pointer("/spec/placement/clusterSelector"), cluster)
+}
+
+/// Whether a placement's `clusterSelector` (absent or not an object: no) selects a Cluster by
+/// its labels; workspace templates and InstallPlans place clusters alike.
+#[must_use]
+pub fn selector_selects(selector: Option<&Value>, cluster: &Value) -> bool {
+    match selector {
         Some(selector) if selector.is_object() => {
             let empty = Map::new();
             let labels = cluster
