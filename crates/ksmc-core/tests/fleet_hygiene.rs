@@ -2,6 +2,9 @@
 //! Clusters, users KubeFed did not copy to a member, and business projects on a host — against
 //! ksmc-sim's `migrate` scenario over HTTPS.
 
+mod fleet_common;
+
+use fleet_common::by_cluster;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -39,21 +42,6 @@ async fn clusters_api(dir: &tempfile::TempDir, host: &str) -> Api<DynamicObject>
         client(dir, host).await,
         &resource("cluster.kubesphere.io", "v1alpha1", "Cluster", "clusters"),
     )
-}
-
-/// Finding ids per cluster, sorted.
-fn by_cluster(report: &FleetReport) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &report.clusters {
-        map.entry(c.name.clone()).or_default();
-    }
-    for f in &report.findings {
-        map.entry(f.cluster.clone()).or_default().push(f.id.clone());
-    }
-    for v in map.values_mut() {
-        v.sort();
-    }
-    map
 }
 
 fn expect(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {

@@ -1,11 +1,14 @@
 //! Fleet facts and findings against running ksmc-sim scenarios, over HTTPS.
 
+mod fleet_common;
+
+use fleet_common::by_cluster;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ksmc_core::ClusterRole;
 use ksmc_core::fleet::facts::fingerprint;
-use ksmc_core::fleet::{FleetReport, Severity, inspect_dir};
+use ksmc_core::fleet::{Severity, inspect_dir};
 use ksmc_sim::kubesphere::installer::current_secret;
 use ksmc_sim::{Estate, EstateOptions, Scenario};
 
@@ -16,21 +19,6 @@ async fn start(scenario: &Scenario, options: &EstateOptions) -> (Estate, tempfil
     let dir = tempfile::tempdir().expect("tempdir");
     estate.write_dir(dir.path()).expect("kubeconfigs written");
     (estate, dir)
-}
-
-/// Finding ids per cluster, sorted.
-fn by_cluster(report: &FleetReport) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &report.clusters {
-        map.entry(c.name.clone()).or_default();
-    }
-    for f in &report.findings {
-        map.entry(f.cluster.clone()).or_default().push(f.id.clone());
-    }
-    for v in map.values_mut() {
-        v.sort();
-    }
-    map
 }
 
 fn expect(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {

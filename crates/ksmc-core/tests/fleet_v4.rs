@@ -4,6 +4,9 @@
 //! projects bound by label, no User copies on members, extensions and InstallPlans, and the
 //! 4.1 validation's checks.
 
+mod fleet_common;
+
+use fleet_common::by_cluster;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -54,21 +57,6 @@ fn api(
 
 fn object(v: Value) -> DynamicObject {
     serde_json::from_value(v).unwrap()
-}
-
-/// Finding ids per cluster, sorted.
-fn by_cluster(report: &FleetReport) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &report.clusters {
-        map.entry(c.name.clone()).or_default();
-    }
-    for f in &report.findings {
-        map.entry(f.cluster.clone()).or_default().push(f.id.clone());
-    }
-    for v in map.values_mut() {
-        v.sort();
-    }
-    map
 }
 
 fn expect(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {

@@ -5,6 +5,9 @@
 
 mod workflow_common;
 
+mod fleet_common;
+
+use fleet_common::by_cluster;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -21,21 +24,6 @@ fn get<'a>(report: &'a FleetReport, name: &str) -> &'a ClusterFacts {
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("{name} in the report"))
-}
-
-/// Finding ids per cluster, sorted.
-fn by_cluster(report: &FleetReport) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &report.clusters {
-        map.entry(c.name.clone()).or_default();
-    }
-    for f in &report.findings {
-        map.entry(f.cluster.clone()).or_default().push(f.id.clone());
-    }
-    for v in map.values_mut() {
-        v.sort();
-    }
-    map
 }
 
 fn planted() -> BTreeMap<String, Vec<String>> {
