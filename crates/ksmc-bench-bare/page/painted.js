@@ -21,9 +21,10 @@ function marks() {
 
 const script = marks();
 requestAnimationFrame(() => {
+  const frame = { name: "frame", epochMs: performance.timeOrigin + performance.now() };
   requestAnimationFrame(() => {
     const all = marks().filter((m) => m.name !== "script");
-    all.push(script[script.length - 1], { name: "painted", epochMs: performance.timeOrigin + performance.now() });
+    all.push(script[script.length - 1], frame, { name: "painted", epochMs: performance.timeOrigin + performance.now() });
     window.__TAURI_INTERNALS__.invoke("ui_painted", { marks: all }).catch(() => undefined);
   });
 });

@@ -44,11 +44,12 @@ export function startupMarks(): PageMark[] {
 
 /**
  * Runs `callback` once the browser has painted the current frame: the first animation frame
- * runs before that paint, the second after it. Returns a function that cancels it.
+ * (`onFrame`) runs before that paint, the second after it. Returns a function that cancels it.
  */
-export function afterPaint(callback: () => void): () => void {
+export function afterPaint(callback: () => void, onFrame?: () => void): () => void {
   let second = 0;
   const first = requestAnimationFrame(() => {
+    onFrame?.();
     second = requestAnimationFrame(callback);
   });
   return () => {
@@ -71,6 +72,8 @@ export function usePaintedSignal(ready: boolean) {
       signalled = true;
       markStartup("painted");
       commands.uiPainted(startupMarks()).catch(() => undefined);
+    }, () => {
+      markStartup("frame");
     });
   }, [ready]);
 }

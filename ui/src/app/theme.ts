@@ -14,19 +14,33 @@ const ks: MantineColorsTuple = [
   "#00704b",
 ];
 
-const SYSTEM_FONTS =
-  'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif';
-const MONO_FONTS =
-  'ui-monospace, "SF Mono", SFMono-Regular, "JetBrains Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace';
+/**
+ * The font stacks, by platform. macOS and Windows name their system and CJK fonts; on Linux
+ * (WebKitGTK) every family named before one that is installed costs a fontconfig match per
+ * font size and weight at the first layout (≈100 ms for the long list on the overview), and
+ * fontconfig's own `sans-serif` and `monospace` already follow the desktop's configuration and
+ * fall back to its CJK fonts by the page's `lang`.
+ */
+export function fontStacks(userAgent: string): { sans: string; mono: string } {
+  if (/Linux|X11/.test(userAgent) && !userAgent.includes("Android")) {
+    return { sans: "sans-serif", mono: "monospace" };
+  }
+  return {
+    sans: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif',
+    mono: 'ui-monospace, "SF Mono", SFMono-Regular, "JetBrains Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+  };
+}
 
-/** One theme for every screen: system fonts (nothing remote), calm greys, one accent. */
+const fonts = fontStacks(typeof navigator === "undefined" ? "" : navigator.userAgent);
+
+/** One theme for every screen: the platform's fonts (nothing remote), calm greys, one accent. */
 export const theme = createTheme({
   primaryColor: "ks",
   primaryShade: { light: 8, dark: 7 },
   colors: { ks },
-  fontFamily: SYSTEM_FONTS,
-  fontFamilyMonospace: MONO_FONTS,
-  headings: { fontFamily: SYSTEM_FONTS, fontWeight: "600" },
+  fontFamily: fonts.sans,
+  fontFamilyMonospace: fonts.mono,
+  headings: { fontFamily: fonts.sans, fontWeight: "600" },
   defaultRadius: "md",
   cursorType: "pointer",
   fontSizes: { xs: "11px", sm: "13px", md: "14px", lg: "16px", xl: "20px" },
