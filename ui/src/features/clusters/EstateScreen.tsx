@@ -1,5 +1,5 @@
-import { ActionIcon, Alert, Button, Group, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
-import type { ReactNode } from "react";
+import { ActionIcon, Alert, Button, Group, Loader, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { Suspense, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorPanel } from "../../components/ErrorPanel";
@@ -9,9 +9,9 @@ import { errorKindKey } from "../../ipc/errors";
 import { useEstateInfo, useFleet } from "../../ipc/queries";
 import { useFormat } from "../../i18n/format";
 import { usePaintedSignal } from "../../app/painted";
+import { WelcomeScreen } from "../../app/screens";
 import { FindingsPanel } from "../fleet/FindingsPanel";
 import { countByCluster } from "../fleet/findings";
-import { WelcomeScreen } from "../onboarding/WelcomeScreen";
 import { TopologyView } from "../topology/TopologyView";
 import { ClusterTable } from "./ClusterTable";
 import { EstateSummary } from "./EstateSummary";
@@ -63,7 +63,9 @@ export function EstateScreen({ onOpenCluster }: { onOpenCluster: (name: string) 
           </Alert>
         )}
         {data.clusters.length === 0 && info.data?.source === "vault" ? (
-          <WelcomeScreen />
+          <Suspense fallback={<Loader size="sm" m="xl" />}>
+            <WelcomeScreen />
+          </Suspense>
         ) : data.clusters.length === 0 ? (
           <EmptyState
             icon={<ServerIcon />}

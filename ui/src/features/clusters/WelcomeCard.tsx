@@ -1,9 +1,9 @@
 import { Button, Group, Paper, Stack, Text, Title } from "@mantine/core";
-import { useState } from "react";
+import { Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { VaultIcon } from "../../components/icons";
 import { useVault } from "../../ipc/queries";
-import { AddClusterDialog } from "../vault/AddClusterDialog";
+import { AddClusterDialog } from "../../app/screens";
 
 const DISMISSED_KEY = "ksmc.welcomeDismissed";
 
@@ -60,6 +60,7 @@ export function WelcomeCard() {
         </Group>
       </Stack>
       {adding && (
+        <Suspense fallback={null}>
         <AddClusterDialog
           existing={[]}
           onClose={() => {
@@ -69,6 +70,7 @@ export function WelcomeCard() {
             setAdding(false);
           }}
         />
+        </Suspense>
       )}
     </Paper>
   );

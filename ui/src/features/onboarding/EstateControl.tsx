@@ -1,11 +1,11 @@
-import { Badge, Button, Group, Menu, Modal, Skeleton, Text, Tooltip } from "@mantine/core";
-import { useState } from "react";
+import { Badge, Button, Group, Loader, Menu, Modal, Skeleton, Text, Tooltip } from "@mantine/core";
+import { Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { FlaskIcon, FolderIcon, VaultIcon } from "../../components/icons";
 import type { EstateInfo } from "../../ipc/bindings";
 import { useEstateInfo } from "../../ipc/queries";
-import { DemoScenarioForm } from "./DemoScenarioForm";
+import { DemoScenarioForm } from "../../app/screens";
 import { useEstateSwitched } from "./EstateContext";
 import { useOpenEstate } from "./estate";
 
@@ -94,7 +94,9 @@ export function EstateControl() {
           <Text size="sm" c="dimmed" mb="sm">
             {t("onboarding.demoBody")}
           </Text>
-          <DemoScenarioForm onOpened={() => { setPicking(false); }} />
+          <Suspense fallback={<Loader size="sm" />}>
+            <DemoScenarioForm onOpened={() => { setPicking(false); }} />
+          </Suspense>
         </Modal>
       )}
       {open.error && (
