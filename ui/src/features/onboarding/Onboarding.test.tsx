@@ -7,7 +7,7 @@ import { renderWithProviders } from "../../test/render";
 
 const VAULT: EstateInfo = { source: "vault", label: "My clusters (vault)", scenario: null };
 const EMPTY: FleetReport = { clusters: [], findings: [] };
-const SCENARIOS = ["fresh", "misconfigured", "migrate", "big", "fresh-v4", "migrate-v4"];
+const SCENARIOS = ["fresh", "misconfigured", "migrate", "big", "fresh-v4", "migrate-v4", "v4"];
 
 /** The estate commands as the Rust side answers them: one open estate, switched by open_estate. */
 function estates(start: EstateInfo, fleets: (info: EstateInfo) => FleetReport) {
