@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::store::Summary;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Requirement {
     Equals(String, String),
@@ -49,7 +51,17 @@ impl LabelSelector {
             .get("metadata")
             .and_then(|m| m.get("labels"))
             .and_then(Value::as_object);
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+        self.matches_with(|k| labels.and_then(|l| l.get(k)).and_then(Value::as_str))
+    }
+
+    /// [`LabelSelector::matches`] on the labels a stored object's [`Summary`] holds.
+    #[must_use]
+    pub fn matches_summary(&self, summary: &Summary) -> bool {
+        self.matches_with(|k| summary.label(k))
+    }
+
+    /// Whether labels, as `get` reads them, satisfy every requirement.
+    fn matches_with<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.0.iter().all(|r| match r {
             Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
             Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
@@ -58,6 +70,12 @@ impl LabelSelector {
             Requirement::Exists(k) => get(k).is_some(),
             Requirement::DoesNotExist(k) => get(k).is_none(),
         })
+    }
+
+    /// Whether this is the empty selector, which matches everything.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -147,9 +165,34 @@ fn checked(key: &str, whole: &str) -> Result<String, SelectorError> {
     }
 }
 
+/// A field a field selector can test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Name,
+    Namespace,
+    /// `status.phase`, namespaces only.
+    Phase,
+}
+
+impl Field {
+    /// The field's value in `object` ("" when absent).
+    fn read(self, object: &Value) -> &str {
+        let (outer, inner) = match self {
+            Self::Name => ("metadata", "name"),
+            Self::Namespace => ("metadata", "namespace"),
+            Self::Phase => ("status", "phase"),
+        };
+        object
+            .get(outer)
+            .and_then(|o| o.get(inner))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
 /// A parsed field selector: `field=value`, `field==value`, `field!=value`, comma = AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldSelector(Vec<(String, bool, String)>);
+pub struct FieldSelector(Vec<(Field, bool, String)>);
 
 impl FieldSelector {
     /// Parses a field selector for a resource of the given kind.
@@ -166,13 +209,15 @@ impl FieldSelector {
             } else {
                 return Err(SelectorError(part.to_owned()));
             };
-            let field = field.trim();
-            let supported = matches!(field, "metadata.name" | "metadata.namespace")
-                || (kind == "Namespace" && field == "status.phase");
-            if !supported {
-                return Err(SelectorError(format!("field label not supported: {field}")));
-            }
-            terms.push((field.to_owned(), equal, value.trim().to_owned()));
+            let field = match field.trim() {
+                "metadata.name" => Field::Name,
+                "metadata.namespace" => Field::Namespace,
+                "status.phase" if kind == "Namespace" => Field::Phase,
+                other => {
+                    return Err(SelectorError(format!("field label not supported: {other}")));
+                }
+            };
+            terms.push((field, equal, value.trim().to_owned()));
         }
         Ok(Self(terms))
     }
@@ -180,14 +225,15 @@ impl FieldSelector {
     /// Whether the object satisfies every term.
     #[must_use]
     pub fn matches(&self, object: &Value) -> bool {
-        self.0.iter().all(|(field, equal, value)| {
-            let pointer = format!("/{}", field.replace('.', "/"));
-            let actual = object
-                .pointer(&pointer)
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            (actual == value) == *equal
-        })
+        self.0
+            .iter()
+            .all(|(field, equal, value)| (field.read(object) == value) == *equal)
+    }
+
+    /// Whether this is the empty selector, which matches everything.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

@@ -115,11 +115,66 @@ impl State {
 }
 
 /// A stored object, shared by the store and the LISTs being written out (a write replaces it,
-/// never changes it), with its JSON made once, when first needed.
+/// never changes it), with its JSON and what a LIST reads of it made once, when first needed.
 #[derive(Debug)]
 pub struct Stored {
     value: Value,
     json: OnceLock<Box<[u8]>>,
+    summary: OnceLock<Summary>,
+}
+
+/// What a LIST reads of every object it walks (selectors, the version it is written as),
+/// taken from the object once: a lookup here compares lengths before bytes, where a
+/// `serde_json` map search compares the bytes of every key on its way.
+#[derive(Debug, Default)]
+pub struct Summary {
+    api_version: Option<Box<str>>,
+    kind: Option<Box<str>>,
+    /// `metadata.labels` whose values are strings, in the object's (sorted) order.
+    labels: Box<[(Box<str>, Box<str>)]>,
+}
+
+impl Summary {
+    fn of(object: &Value) -> Self {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(Box::from);
+        let labels = object
+            .get("metadata")
+            .and_then(|m| m.get("labels"))
+            .and_then(Value::as_object)
+            .map(|labels| {
+                labels
+                    .iter()
+                    .filter_map(|(k, v)| Some((Box::from(k.as_str()), Box::from(v.as_str()?))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            api_version: text(object.get("apiVersion")),
+            kind: text(object.get("kind")),
+            labels,
+        }
+    }
+
+    /// The object's `apiVersion`, if it is a string.
+    #[must_use]
+    pub fn api_version(&self) -> Option<&str> {
+        self.api_version.as_deref()
+    }
+
+    /// The object's `kind`, if it is a string.
+    #[must_use]
+    pub fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    /// The value of one label, if the object has it (as a string).
+    #[must_use]
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k.len() == key.len() && **k == *key)
+            .map(|(_, v)| &**v)
+    }
 }
 
 impl Stored {
@@ -127,7 +182,14 @@ impl Stored {
         Self {
             value,
             json: OnceLock::new(),
+            summary: OnceLock::new(),
         }
+    }
+
+    /// What a LIST reads of the object, taken on the first call only.
+    #[must_use]
+    pub fn summary(&self) -> &Summary {
+        self.summary.get_or_init(|| Summary::of(&self.value))
     }
 
     /// The object.
@@ -150,6 +212,20 @@ impl std::ops::Deref for Stored {
     fn deref(&self) -> &Value {
         &self.value
     }
+}
+
+/// Which page of a list [`Store::select_page`] takes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page<'a> {
+    /// One namespace's objects, or (with `None`) every object.
+    pub namespace: Option<&'a str>,
+    /// The (namespace, name) of the last object of the previous page.
+    pub after: Option<&'a ObjectName>,
+    /// At most this many objects.
+    pub limit: Option<usize>,
+    /// Count every matching object after the page (for `remainingItemCount`), instead of
+    /// stopping at the first.
+    pub count_rest: bool,
 }
 
 /// A watch asked to resume from a resourceVersion older than the retained history.
@@ -295,7 +371,7 @@ impl Store {
         namespace: Option<&str>,
         after: Option<&ObjectName>,
         limit: Option<usize>,
-        keep: impl Fn(&Value) -> bool,
+        keep: impl Fn(&Stored) -> bool,
     ) -> (Vec<Value>, u64, usize) {
         let (page, rv, remaining) = self.select_shared(resource, namespace, after, limit, keep);
         let page = page.into_iter().map(|o| Value::clone(&o)).collect();
@@ -311,30 +387,60 @@ impl Store {
         namespace: Option<&str>,
         after: Option<&ObjectName>,
         limit: Option<usize>,
-        keep: impl Fn(&Value) -> bool,
+        keep: impl Fn(&Stored) -> bool,
+    ) -> (Vec<Arc<Stored>>, u64, usize) {
+        let page = Page {
+            namespace,
+            after,
+            limit,
+            count_rest: true,
+        };
+        self.select_page(resource, &page, keep)
+    }
+
+    /// One page of a list, shared (see [`Store::select_shared`]). A namespaced walk covers
+    /// that namespace's objects only. Without `count_rest` the walk stops at the first
+    /// matching object past the page, and the count it returns is 1 (more follow) or 0.
+    #[must_use]
+    pub fn select_page(
+        &self,
+        resource: &ResourceKey,
+        page: &Page<'_>,
+        keep: impl Fn(&Stored) -> bool,
     ) -> (Vec<Arc<Stored>>, u64, usize) {
         use std::ops::Bound;
         let state = self.lock();
         let Some(map) = state.objects.get(resource) else {
             return (Vec::new(), state.resource_version, 0);
         };
-        let start = match after {
-            Some(key) => Bound::Excluded(key.clone()),
-            None => Bound::Unbounded,
+        // Keys order by namespace first: a namespace's objects are one run of the map,
+        // starting at (namespace, "") — no object has an empty name.
+        let first = page.namespace.map(|ns| (ns.to_owned(), String::new()));
+        let start = match (page.after, first) {
+            (Some(after), Some(first)) if *after < first => Bound::Included(first),
+            (Some(after), _) => Bound::Excluded(after.clone()),
+            (None, Some(first)) => Bound::Included(first),
+            (None, None) => Bound::Unbounded,
         };
-        let mut page = Vec::new();
+        let mut chosen = Vec::new();
         let mut remaining = 0;
         for ((ns, _), object) in map.range((start, Bound::Unbounded)) {
-            if namespace.is_some_and(|want| ns != want) || !keep(object) {
+            if page.namespace.is_some_and(|want| ns != want) {
+                break;
+            }
+            if !keep(object) {
                 continue;
             }
-            if limit.is_none_or(|l| page.len() < l) {
-                page.push(Arc::clone(object));
+            if page.limit.is_none_or(|l| chosen.len() < l) {
+                chosen.push(Arc::clone(object));
             } else {
                 remaining += 1;
+                if !page.count_rest {
+                    break;
+                }
             }
         }
-        (page, state.resource_version, remaining)
+        (chosen, state.resource_version, remaining)
     }
 
     /// Stores a new object, setting its resourceVersion.

@@ -13,7 +13,7 @@ use crate::cluster::SimCluster;
 use crate::http::{ApiError, Body, Query, Reply, Wanted, full, json_response};
 use crate::resources::ResourceType;
 use crate::selectors::{FieldSelector, LabelSelector};
-use crate::store::Stored;
+use crate::store::{Page, Stored};
 use crate::table;
 
 /// Sets `apiVersion` to the version the client addressed (one stored object, many versions).
@@ -49,7 +49,8 @@ pub(super) fn get(cluster: &SimCluster, target: &Target<'_>, name: &str, wanted:
         }
         _ => {
             let mut body = Vec::new();
-            write_object(&mut body, ty, &target.version, &object);
+            let api_version = ty.api_version(&target.version);
+            write_object(&mut body, ty, &target.version, &api_version, &object);
             json_bytes(body)
         }
     })
@@ -67,10 +68,16 @@ fn json_bytes(body: Vec<u8>) -> Response<Body> {
 
 /// Appends a stored object as the client addressed it: its cached JSON (see
 /// [`Stored::json`]), or, for another served version, a copy with that `apiVersion`.
-fn write_object(out: &mut Vec<u8>, ty: &ResourceType, version: &str, object: &Stored) {
-    let api_version = ty.api_version(version);
-    let is = |key: &str, want: &str| object.get(key).and_then(Value::as_str) == Some(want);
-    if is("apiVersion", &api_version) && is("kind", &ty.kind) {
+/// `api_version` is `ty.api_version(version)`, made once per list.
+fn write_object(
+    out: &mut Vec<u8>,
+    ty: &ResourceType,
+    version: &str,
+    api_version: &str,
+    object: &Stored,
+) {
+    let summary = object.summary();
+    if summary.api_version() == Some(api_version) && summary.kind() == Some(ty.kind.as_str()) {
         out.extend_from_slice(object.json());
     } else {
         let versioned = as_version(ty, version, object.value().clone());
@@ -131,22 +138,16 @@ pub(super) fn list(
     let selective = ["labelSelector", "fieldSelector"]
         .iter()
         .any(|k| query.get(k).is_some_and(|s| !s.is_empty()));
-    let matched = std::cell::Cell::new(0usize);
-    // The page shares the stored objects: a LIST of 10,000 objects copies none of them.
-    let (page, rv, remaining) = cluster.store.select_shared(
-        &ty.key(),
-        target.namespace.as_deref(),
-        after.as_ref(),
+    let span = Page {
+        namespace: target.namespace.as_deref(),
+        after: after.as_ref(),
         limit,
-        |o| {
-            if selective && limit.is_some_and(|l| matched.get() > l) {
-                return false;
-            }
-            let keep = labels.matches(o) && fields.matches(o);
-            matched.set(matched.get() + usize::from(keep));
-            keep
-        },
-    );
+        count_rest: !selective,
+    };
+    // The page shares the stored objects: a LIST of 10,000 objects copies none of them.
+    let (page, rv, remaining) = cluster.store.select_page(&ty.key(), &span, |o| {
+        labels.matches_summary(o.summary()) && (fields.is_empty() || fields.matches(o))
+    });
     // Every page reports the resourceVersion of the first.
     let list_rv = if after.is_some() { list_rv } else { rv };
     let mut meta = json!({"resourceVersion": list_rv.to_string()});
@@ -196,7 +197,7 @@ fn list_json(ty: &ResourceType, version: &str, meta: &Value, page: &[Arc<Stored>
         if i > 0 {
             out.push(b',');
         }
-        write_object(&mut out, ty, version, object);
+        write_object(&mut out, ty, version, &api_version, object);
     }
     out.extend_from_slice(b"],\"kind\":");
     out.extend_from_slice(&text(&ty.list_kind));
