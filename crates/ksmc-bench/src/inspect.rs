@@ -375,7 +375,7 @@ pub async fn run(args: Args) -> Result<()> {
         ops::PAGE
     );
     println!(
-        "CPU per inspection (this process: ksmc and the simulator on {} cores): {:.2} s; TLS \
+        "CPU per inspection (this process: ksmc and the simulator on {} cores): {:.3} s; TLS \
          handshakes per inspection: {}",
         crate::common::machine()["cores"],
         cpu_in_process,
@@ -383,9 +383,9 @@ pub async fn run(args: Args) -> Result<()> {
     );
     if let Some((out, estate_cpu, child_runs, child_handshakes)) = &child {
         println!(
-            "ksmc alone in a child process ({child_runs} inspection(s)): median {} wall, {:.2} s \
+            "ksmc alone in a child process ({child_runs} inspection(s)): median {} wall, {:.3} s \
              CPU per inspection (whole process), peak RSS {:.0} MiB; the simulator serving it: \
-             {estate_cpu:.2} s CPU per inspection; {child_handshakes} TLS handshakes per inspection",
+             {estate_cpu:.3} s CPU per inspection; {child_handshakes} TLS handshakes per inspection",
             secs(out.seconds),
             out.cpu_seconds / *child_runs as f64,
             out.peak_rss_mib,

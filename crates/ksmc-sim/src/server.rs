@@ -1,6 +1,9 @@
 //! The HTTP(S) listener of one simulated cluster: TLS, bearer-token authentication, the
 //! cluster's faults (see [`crate::faults`]) and one task per connection, all stopped together on
-//! shutdown.
+//! shutdown. Over TLS a client may choose HTTP/2 by ALPN, as kube-apiserver offers it; an
+//! injected reset then fails the one request (its stream is reset) as it fails the one
+//! request of an HTTP/1.1 connection, and a partition holds or resets every new request
+//! either way.
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -11,10 +14,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::body::{Frame, Incoming, SizeHint};
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Request, Response, header};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -76,6 +79,9 @@ async fn connection(
         reset(stream);
         return;
     }
+    // As Go's net/http (kube-apiserver) does: small HTTP/2 frames (window updates, a
+    // response's headers) are not held back by Nagle's algorithm waiting for an ACK.
+    let _ = stream.set_nodelay(true);
     let secure = tls.is_some();
     let counted = faults.clone();
     let killed = Arc::new(AtomicBool::new(false));
@@ -101,9 +107,16 @@ async fn connection(
         Some(acceptor) => match acceptor.accept(io).await {
             Ok(stream) => {
                 counted.count_handshake();
-                http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
+                // HTTP/2 when the client chose it by ALPN, as kube-apiserver serves it.
+                if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+                    http2::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                } else {
+                    http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                }
             }
             Err(e) => {
                 tracing::debug!(%peer, error = %e, "TLS handshake failed");

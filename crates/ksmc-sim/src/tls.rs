@@ -81,8 +81,8 @@ impl TlsMaterial {
                 ],
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
             )?;
-        // Advertise HTTP/1.1 only: kubectl would otherwise switch to HTTP/2.
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // HTTP/2 and HTTP/1.1, as kube-apiserver offers them (kubectl and client-go choose h2).
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(Self {
             ca_pem: ca_cert.pem(),
             server_config: Arc::new(config),

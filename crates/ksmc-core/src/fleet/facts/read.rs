@@ -54,9 +54,10 @@ pub(super) fn resource(group: &str, version: &str, kind: &str, plural: &str) -> 
 /// time; the big lists (projects, users, workspaces) each have a lane of their own, so the
 /// longest of them still sets the pace. A cluster thus has at most six requests in flight,
 /// however its reads' answers interleave. With 3 lanes the dozen small reads of a cluster
-/// take 3–4 round trips, beside a 2,000-project list's 4–5 pages. Each request in flight holds an HTTP/1.1
-/// connection, but the lanes barely cut the connections opened (about 7 per cluster, measured
-/// by ksmc-bench inspect): hyper opens one whenever a request finds none idle at that instant.
+/// take 3–4 round trips, beside a 2,000-project list's 4–5 pages. Over HTTP/2 (what ksmc's
+/// clients offer, see `kubeconfig.rs`) they are streams of the cluster's one connection; a
+/// server that speaks HTTP/1.1 only gets a connection per request in flight (hyper opens one
+/// whenever a request finds none idle at that instant).
 pub(super) const SHARED_LANES: usize = 3;
 
 /// Which connections a read may use.
@@ -105,8 +106,8 @@ impl Reader {
 
 /// Lets the connection of the answer just read go back to the client's pool (hyper returns it
 /// from a task of its own) before the lane is passed on, so that the next read more often
-/// reuses it than opens a connection, and a TLS handshake, of its own (at 20 ms per request
-/// about 10% fewer handshakes; not a guarantee).
+/// reuses it than opens a connection, and a TLS handshake, of its own (over HTTP/1.1, at
+/// 20 ms per request about 10% fewer handshakes; not a guarantee).
 pub(super) async fn settle() {
     tokio::task::yield_now().await;
 }
