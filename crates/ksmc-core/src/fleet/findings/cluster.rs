@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use super::super::facts::{ClusterFacts, is_zero_duration};
 use super::{
-    Out, Position, Severity, copy_jwt_commands, fix, kubectl, position, reinstall_ks_core_commands,
-    set_member_role_command,
+    Out, Params, Position, Severity, copy_jwt_commands, fix, kubectl, params, position,
+    reinstall_ks_core_commands, set_member_role_command, variant,
 };
 use crate::facts::ClusterRole;
 use crate::workflow::WorkflowInput;
@@ -27,6 +27,11 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                 vec![format!("{} get --raw /version", kubectl(name))],
                 None,
             ),
+            params(&[
+                ("cluster", &name),
+                ("kind", &format!("{:?}", e.kind)),
+                ("message", &e.message),
+            ]),
         );
         return;
     }
@@ -59,6 +64,18 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                 ),
                 _ => "jwtSecret".into(),
             };
+            let mut p = params(&[("cluster", &name)]);
+            if role_pending {
+                p.extend(params(&[
+                    ("configuredRole", &role_name(configured.value)),
+                    ("effectiveRole", &role_name(eff.cluster_role)),
+                ]));
+            }
+            let form = match (role_pending, jwt_pending) {
+                (true, true) => Some("roleAndJwt"),
+                (true, false) => Some("role"),
+                _ => None,
+            };
             out.push(
                 "config-not-rendered",
                 Severity::Warning,
@@ -71,6 +88,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                     vec![format!("{} -n kubesphere-system logs -l 'app in (ks-install, ks-installer)' --tail 50", kubectl(name))],
                     None,
                 ),
+                variant(p, form),
             );
         }
     }
@@ -83,6 +101,12 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
 
     // Role for its position.
     if let Some((h, mc)) = pos.registered {
+        let p = params(&[
+            ("cluster", &name),
+            ("host", &h.name),
+            ("clusterOnHost", &mc.name),
+            ("role", &role_name(role)),
+        ]);
         if role != ClusterRole::Member && v4 {
             out.push(
                 "role-not-member",
@@ -92,6 +116,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                 format!("{name} is a member of {} but its clusterRole is {}", h.name, role_name(role)),
                 format!("{} manages {name} as Cluster {}, yet {name}'s kubesphere-config says clusterRole {}. A KubeSphere 4.x host installs ks-core on its members with multicluster.role member; this one was reinstalled or edited since, and runs the host-only controllers.", h.name, mc.name, role_name(role)),
                 fix(format!("Let {} install ks-core on {name} again (as a member, with its jwtSecret).", h.name), reinstall_ks_core_commands(&h.name, &mc.name), None),
+                variant(p, Some("v4")),
             );
         } else if role != ClusterRole::Member {
             out.push(
@@ -103,6 +128,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                 format!("{} manages {name} as Cluster {}, yet {name}'s kubesphere-config says clusterRole {}. The host's proxy and token checks assume a member; KubeSphere's validation would refuse it: \"the clusterRole of the member cluster must be 'member'\".", h.name, mc.name, role_name(role)),
                 fix("Set clusterRole member in the member's ClusterConfiguration.", vec![set_member_role_command(name)], Some("set-member-role"))
                     .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: true, copy_jwt: false }),
+                p,
             );
         }
     } else if role == ClusterRole::None
@@ -123,6 +149,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                     Some("prepare-member"),
                 )
                 .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: true, copy_jwt: true }),
+                params(&[("cluster", &name), ("host", &h.name)]),
             );
         }
     }
@@ -136,6 +163,13 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
             {
                 let object = Some("ConfigMap kubesphere-system/kubesphere-config".to_owned());
                 let title = format!("{name}'s jwtSecret differs from {}'s", h.name);
+                // Fingerprints only: the secret itself never leaves the cluster reader.
+                let p = params(&[
+                    ("cluster", &name),
+                    ("host", &h.name),
+                    ("fingerprint", &mine),
+                    ("hostFingerprint", &theirs),
+                ]);
                 match v4_registered {
                     Some((_, mc)) => out.push(
                         "jwt-mismatch",
@@ -145,6 +179,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                         title,
                         format!("The member verifies the tokens the host issues with its own jwtSecret (authentication.issuer.jwtSecret, fingerprint {mine}; host {} has {theirs}). Users entering {name} from the host are logged out (\"signature is invalid\"). A KubeSphere 4.x host sets its jwtSecret on the member when it installs ks-core there; it was changed since, on one side or the other.", h.name),
                         fix(format!("Let {} install ks-core on {name} again: it sets its own jwtSecret there.", h.name), reinstall_ks_core_commands(&h.name, &mc.name), None),
+                        variant(p, Some("v4")),
                     ),
                     None => out.push(
                         "jwt-mismatch",
@@ -155,6 +190,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                         format!("The member verifies the tokens the host issues with its own jwtSecret (fingerprint {mine}; host {} has {theirs}). Users entering {name} from the host are logged out (\"signature is invalid\", a \"session timeout\" loop), and KubeSphere's validation refuses the import: \"hostcluster Jwt is not equal to member cluster jwt, please edit the member cluster cluster config\".", h.name),
                         fix("Copy the host's jwtSecret into the member's ClusterConfiguration and wait for ks-installer to re-render kubesphere-config.", copy_jwt_commands(&h.name, name), Some("copy-jwt-secret"))
                             .by(WorkflowInput::FixMember { host: h.name.clone(), member: name.to_owned(), set_role: false, copy_jwt: true }),
+                        p,
                     ),
                 }
             }
@@ -169,6 +205,19 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                     .access_token_max_age
                     .clone()
                     .unwrap_or_else(|| "absent (default 2h)".into());
+                let mut p = params(&[("cluster", &name)]);
+                if let Some(age) = &eff.access_token_max_age {
+                    p.extend(params(&[("maxAge", age)]));
+                }
+                if let Some((h, _)) = v4_registered {
+                    p.extend(params(&[("host", &h.name)]));
+                }
+                let form = match (v4_registered.is_some(), eff.access_token_max_age.is_none()) {
+                    (true, true) => Some("v4Absent"),
+                    (true, false) => Some("v4"),
+                    (false, true) => Some("absent"),
+                    (false, false) => None,
+                };
                 let explanation = "With a non-zero accessTokenMaxAge the member looks host-issued tokens up in its own cache, where they never are: users are sent back to the login page (\"token not found in cache\").";
                 let fix = match v4_registered {
                     Some((h, mc)) => fix(
@@ -202,6 +251,7 @@ pub(super) fn cluster_findings(all: &[ClusterFacts], c: &ClusterFacts, out: &mut
                     format!("{name}: accessTokenMaxAge is {shown}, a member needs 0"),
                     explanation.into(),
                     fix,
+                    variant(p, form),
                 );
             }
         }
@@ -230,6 +280,24 @@ fn no_kubesphere(all: &[ClusterFacts], c: &ClusterFacts, pos: &Position<'_>, out
         Some((h, mc)) if h.is_v4() => {
             let ks_core = mc.condition("KSCoreReady");
             let failed = ks_core.is_some_and(|k| k.status != "True");
+            let mut p = params(&[
+                ("cluster", &name),
+                ("host", &h.name),
+                ("clusterOnHost", &mc.name),
+            ]);
+            let form = match ks_core {
+                None => "v4Pending",
+                Some(k) => {
+                    p.extend(params(&[("status", &k.status)]));
+                    match &k.message {
+                        Some(m) => {
+                            p.extend(params(&[("message", m)]));
+                            "v4Message"
+                        }
+                        None => "v4",
+                    }
+                }
+            };
             let state = match ks_core {
                 None => "KSCoreReady is not written yet: the install is pending or running".to_owned(),
                 Some(k) => format!(
@@ -253,6 +321,7 @@ fn no_kubesphere(all: &[ClusterFacts], c: &ClusterFacts, pos: &Position<'_>, out
                     ],
                     None,
                 ),
+                variant(p, Some(form)),
             );
         }
         // A 4.x host installs ks-core on the cluster it imports: nothing is missing.
@@ -272,6 +341,7 @@ fn no_kubesphere(all: &[ClusterFacts], c: &ClusterFacts, pos: &Position<'_>, out
                 ],
                 None,
             ),
+            params(&[("cluster", &name)]),
         ),
     }
 }
@@ -303,6 +373,15 @@ fn recorded(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
             format!("{name} is recorded as {recorded} but {} calls it {}", h.name, mc.name),
             format!("{where_} is {recorded} while the host's Cluster is {} ({object}). The host rewrites the name on each successful sync; a lasting difference means the sync fails or another host writes it.", mc.name),
             fix("Read the Cluster's conditions on the host; the next successful sync rewrites the name.", vec![format!("{} get cluster {} -o yaml", kubectl(&h.name), mc.name)], None),
+            variant(
+                params(&[
+                    ("cluster", &name),
+                    ("recorded", &recorded),
+                    ("host", &h.name),
+                    ("clusterOnHost", &mc.name),
+                ]),
+                v4.then_some("v4"),
+            ),
         );
     }
     if c.is_host() {
@@ -331,6 +410,16 @@ fn recorded(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
                     format!("{name} is recorded as managed by host {by}, not by {} ({own})", h.name),
                     format!("{} manages {name} as Cluster {}, but the cluster.kubesphere.io/host-cluster annotation of {name}'s kubesphere-system says {by}: another host has imported it too and overwrites the annotations on each sync. Two hosts push their workspaces to it and delete each other's.", h.name, mc.name),
                     fix(format!("Unbind {name} from the host it should leave (keeping its projects)."), vec![], Some("unbind-member")),
+                    variant(
+                        params(&[
+                            ("cluster", &name),
+                            ("by", &by),
+                            ("host", &h.name),
+                            ("hostClusterName", &own),
+                            ("clusterOnHost", &mc.name),
+                        ]),
+                        Some("registered"),
+                    ),
                 );
             }
         }
@@ -342,6 +431,13 @@ fn recorded(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
             format!("{name} is managed by host {by}"),
             format!("The cluster.kubesphere.io/host-cluster annotation of {name}'s kubesphere-system says host {by} manages it{}, and no host of this estate has a Cluster for it. A KubeSphere 4.x host refuses to import it: \"current cluster is managed by another host cluster '{by}'\". A host removes the annotations when its Cluster is deleted while the member is Ready; they stay when it was not.", recorded.map(|r| format!(" as {r}")).unwrap_or_default()),
             fix(format!("Unbind it from {by} first; if {by} is gone, remove the two annotations."), clear(by), None),
+            {
+                let mut p = params(&[("cluster", &name), ("by", &by)]);
+                if let Some(r) = recorded {
+                    p.extend(params(&[("recorded", &r)]));
+                }
+                variant(p, recorded.map(|_| "recorded"))
+            },
         ),
         (None, _, Some(recorded)) if !v4 => out.push(
             "earlier-import-name",
@@ -351,6 +447,7 @@ fn recorded(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut Out) {
             format!("{name} was imported before as {recorded}"),
             format!("multicluster.clusterName is {recorded}: a host imported this cluster under that name. KubeFed objects (ServiceAccount {recorded}-kubesphere) and workspace placements refer to it; importing it under another name makes the join fail on conflicting workspaces or deletes workspaces not placed on the new name."),
             fix(format!("Import it again as {recorded} (ksmc preflight import … --name {recorded})."), vec![], Some("import-with-recorded-name")),
+            params(&[("cluster", &name), ("recorded", &recorded)]),
         ),
         _ => {}
     }
@@ -405,6 +502,12 @@ fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut 
                         Some("unbind-stale-workspace"),
                     )
                     .by(WorkflowInput::Workspace { host: h.name.clone(), workspace: ws.name.clone(), placement: vec![on_host.to_owned()], manager: "admin".into() }),
+                    params(&[
+                        ("cluster", &name),
+                        ("workspace", &ws.name),
+                        ("host", &h.name),
+                        ("clusterOnHost", &on_host),
+                    ]),
                 );
             }
         } else {
@@ -421,6 +524,7 @@ fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut 
                     pos.host.map(|h| vec![format!("{} get workspacetemplate {}", kubectl(&h.name), ws.name)]).unwrap_or_default(),
                     Some("adopt-member-workspace"),
                 ),
+                local_workspace_params(name, &ws.name, pos, &on_host, false),
             );
         }
     }
@@ -439,6 +543,7 @@ fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut 
                 format!("User {} exists on {name} and on {}", u.name, h.name),
                 format!("{name} has its own User {} (not synced from a host). Once joined, the host's copy replaces it: its password, e-mail and roles on {name} become the host's.", u.name),
                 fix("Decide which account wins; delete the member-local one if the host's should.", vec![format!("{} delete user {}", kubectl(name), u.name)], None),
+                params(&[("cluster", &name), ("user", &u.name), ("host", &h.name)]),
             );
         } else if let Some(other) = u.email.as_deref().and_then(|e| {
             host_users
@@ -453,6 +558,13 @@ fn member_cleanliness(c: &ClusterFacts, pos: &Position<'_>, v4: bool, out: &mut 
                 format!("User {} on {name} has the e-mail of {}'s user {}", u.name, h.name, other.name),
                 format!("The member's webhook rejects the synced copy of {}: \"user email: {} already exists\".", other.name, u.email.as_deref().unwrap_or_default()),
                 fix("Change the e-mail of the member-local user, or delete it.", vec![format!("{} delete user {}", kubectl(name), u.name)], None),
+                params(&[
+                    ("cluster", &name),
+                    ("user", &u.name),
+                    ("host", &h.name),
+                    ("hostUser", &other.name),
+                    ("email", &u.email.as_deref().unwrap_or_default()),
+                ]),
             );
         }
     }
@@ -493,6 +605,15 @@ fn v4_workspaces(c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
                     Some("unbind-stale-workspace"),
                 )
                 .by(WorkflowInput::Workspace { host: h.name.clone(), workspace: ws.name.clone(), placement: vec![on_host.clone()], manager: "admin".into() }),
+                variant(
+                    params(&[
+                        ("cluster", &name),
+                        ("workspace", &ws.name),
+                        ("host", &h.name),
+                        ("clusterOnHost", &on_host),
+                    ]),
+                    Some("v4"),
+                ),
             ),
             None => {
                 let host_name = pos.host.map_or("the host", |h| h.name.as_str());
@@ -508,10 +629,36 @@ fn v4_workspaces(c: &ClusterFacts, pos: &Position<'_>, out: &mut Out) {
                         pos.host.map(|h| vec![format!("{} get workspacetemplate {}", kubectl(&h.name), ws.name)]).unwrap_or_default(),
                         Some("adopt-member-workspace"),
                     ),
+                    local_workspace_params(name, &ws.name, pos, &on_host, true),
                 );
             }
         }
     }
+}
+
+/// The params of `member-local-workspace`: without a host, the text says "the host".
+fn local_workspace_params(
+    cluster: &str,
+    workspace: &str,
+    pos: &Position<'_>,
+    on_host: &str,
+    v4: bool,
+) -> Params {
+    let mut p = params(&[
+        ("cluster", &cluster),
+        ("workspace", &workspace),
+        ("clusterOnHost", &on_host),
+    ]);
+    if let Some(h) = pos.host {
+        p.extend(params(&[("host", &h.name)]));
+    }
+    let form = match (v4, pos.host.is_some()) {
+        (true, true) => Some("v4"),
+        (true, false) => Some("v4NoHost"),
+        (false, true) => None,
+        (false, false) => Some("noHost"),
+    };
+    variant(p, form)
 }
 
 fn components(c: &ClusterFacts, h: &ClusterFacts, out: &mut Out) {
@@ -536,6 +683,7 @@ fn components(c: &ClusterFacts, h: &ClusterFacts, out: &mut Out) {
                     vec![format!("{} -n kubesphere-system patch cc ks-installer --type merge -p '{{\"spec\":{{\"openpitrix\":{{\"store\":{{\"enabled\":false}}}}}}}}'", kubectl(name))],
                     None,
                 ),
+                params(&[("cluster", &name)]),
             );
         } else if !host_on(&comp.name) {
             out.push(
@@ -546,6 +694,11 @@ fn components(c: &ClusterFacts, h: &ClusterFacts, out: &mut Out) {
                 format!("{} is enabled on {name} but not on {}", comp.name, h.name),
                 format!("Components are enabled per cluster. {} on {name} works, but the host's console shows it only where the host has it too.", comp.name),
                 fix("Enable it on the host too if you want it managed from there.", vec![format!("{} -n kubesphere-system edit cc ks-installer", kubectl(&h.name))], None),
+                params(&[
+                    ("cluster", &name),
+                    ("component", &comp.name),
+                    ("host", &h.name),
+                ]),
             );
         }
     }
@@ -576,6 +729,13 @@ fn projects(c: &ClusterFacts, out: &mut Out) {
                         Some("strip-stale-owner"),
                     )
                     .by(WorkflowInput::StripOwner { cluster: name.to_owned(), namespace: p.name.clone(), owner_uid: r.uid.clone() }),
+                    params(&[
+                        ("cluster", &name),
+                        ("namespace", &p.name),
+                        ("ownerKind", &r.kind),
+                        ("owner", &r.name),
+                        ("ownerUid", &r.uid),
+                    ]),
                 );
             }
         }
@@ -592,6 +752,11 @@ fn projects(c: &ClusterFacts, out: &mut Out) {
                     vec![format!("{} label namespace {} kubesphere.io/workspace-", kubectl(name), p.name)],
                     None,
                 ),
+                params(&[
+                    ("cluster", &name),
+                    ("namespace", &p.name),
+                    ("workspace", &p.workspace),
+                ]),
             );
         }
     }

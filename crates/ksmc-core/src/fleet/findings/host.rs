@@ -4,7 +4,9 @@
 use jiff::Timestamp;
 
 use super::super::facts::{ClusterFacts, ManagedCluster, failed_state};
-use super::{CERT_WARNING_DAYS, LISTED, Out, Severity, fix, kubectl};
+use super::{
+    CERT_WARNING_DAYS, LISTED, Out, Params, Severity, fix, kubectl, listed, merged, params, variant,
+};
 
 /// Findings about a host's Cluster objects.
 pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timestamp, out: &mut Out) {
@@ -22,6 +24,11 @@ pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timesta
                     format!("{} and {} are the same cluster", first.name, mc.name),
                     format!("Both Clusters record kube-system UID {uid}. KubeSphere refuses this through its console (\"cluster {} already exists ({uid}), MUST not import the same cluster twice\"); created through the API, both fight over the member's cluster name and KubeFed objects.", first.name),
                     fix(format!("Delete the newer Cluster {}.", mc.name), vec![format!("{} delete cluster {}", kubectl(host), mc.name)], None),
+                    params(&[
+                        ("first", &first.name),
+                        ("cluster", &mc.name),
+                        ("uid", &uid),
+                    ]),
                 );
             }
             for other in all
@@ -42,6 +49,13 @@ pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timesta
                         format!("{} is managed by both {host} and {}", mc.name, other.name),
                         format!("{host}'s Cluster {} and {}'s Cluster {} record the same kube-system UID {uid}. Two hosts overwrite each other's cluster name on the member and both propagate workspaces and users to it.", mc.name, other.name, omc.name),
                         fix("Unbind it from the host it should leave (keeping its projects).", vec![], Some("unbind-member")),
+                        params(&[
+                            ("host", &host),
+                            ("cluster", &mc.name),
+                            ("otherHost", &other.name),
+                            ("otherCluster", &omc.name),
+                            ("uid", &uid),
+                        ]),
                     );
                 }
             }
@@ -62,6 +76,11 @@ pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timesta
                     ],
                     Some("finish-cluster-deletion"),
                 ),
+                params(&[
+                    ("cluster", &mc.name),
+                    ("since", since),
+                    ("finalizers", &mc.finalizers.join(", ")),
+                ]),
             );
             continue;
         }
@@ -81,8 +100,17 @@ pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timesta
                         .filter(|f| f.status != "True")
                         .and_then(|f| f.reason.clone())
                 }
-                .or_else(|| ready.reason.clone())
-                .unwrap_or_else(|| "no reason given".into());
+                .or_else(|| ready.reason.clone());
+                let mut p = params(&[
+                    ("cluster", &mc.name),
+                    ("status", &ready.status),
+                    ("reason", &ready.reason.as_deref().unwrap_or("-")),
+                ]);
+                if let Some(why) = &why {
+                    p.extend(params(&[("why", why)]));
+                }
+                let form = why.is_none().then_some("noReason");
+                let why = why.unwrap_or_else(|| "no reason given".into());
                 out.push(
                     "cluster-not-ready",
                     Severity::Error,
@@ -94,6 +122,7 @@ pub(super) fn host_findings(all: &[ClusterFacts], h: &ClusterFacts, now: Timesta
                         format!("{} get cluster {} -o yaml", kubectl(host), mc.name),
                         format!("{} -n kubesphere-system logs deploy/ks-controller-manager --tail 100", kubectl(host)),
                     ], None),
+                    variant(p, form),
                 );
             }
         }
@@ -127,7 +156,8 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
     let expiring_condition = mc
         .condition("KubeConfigCertExpiresInSevenDays")
         .filter(|c| c.status == "True");
-    let (severity, title, what) = match &mc.cert_expires {
+    let base = params(&[("cluster", &mc.name)]);
+    let (severity, title, what, p) = match &mc.cert_expires {
         Some(fact) => {
             // A fact ksmc wrote itself; unparsable only if the model changed.
             let Ok(not_after) = fact.value.parse::<Timestamp>() else {
@@ -145,6 +175,17 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
                     format!(
                         "The client certificate {host} uses to reach {} ({}) expired on {}: the member's API server refuses it (\"x509: certificate has expired or is not yet valid\"), so the host cannot sync the Cluster, proxy requests to it or propagate workspaces and users.",
                         mc.name, fact.source, fact.value
+                    ),
+                    variant(
+                        merged(
+                            base,
+                            params(&[
+                                ("host", &host),
+                                ("source", &fact.source),
+                                ("notAfter", &fact.value),
+                            ]),
+                        ),
+                        Some("expired"),
                     ),
                 )
             } else if days < CERT_WARNING_DAYS {
@@ -172,6 +213,18 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
                             ""
                         }
                     ),
+                    variant(
+                        merged(
+                            base,
+                            params(&[
+                                ("host", &host),
+                                ("source", &fact.source),
+                                ("notAfter", &fact.value),
+                                ("days", &days),
+                            ]),
+                        ),
+                        expiring_condition.map(|_| "reported"),
+                    ),
                 )
             } else {
                 // Renewed since KubeSphere last computed the condition, or not expiring yet.
@@ -194,6 +247,13 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
                         .map(|m| format!(" ({m})"))
                         .unwrap_or_default()
                 ),
+                match &c.message {
+                    Some(m) => variant(
+                        merged(base, params(&[("message", m)])),
+                        Some("conditionMessage"),
+                    ),
+                    None => variant(base, Some("condition")),
+                },
             )
         }
     };
@@ -215,6 +275,7 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
             ],
             None,
         ),
+        p,
     );
 }
 
@@ -227,14 +288,15 @@ fn users_not_synced(h: &ClusterFacts, mc: &ManagedCluster, out: &mut Out) {
     let host = h.name.as_str();
     let member = sync.cluster.as_str();
     let missing = (sync.total - sync.synced) as usize;
-    let listed = first_few(&sync.missing, missing);
+    let listed_names = first_few(&sync.missing, missing);
+    let (users, users_more) = listed(&sync.missing, missing);
     out.push(
         "users-not-synced",
         Severity::Warning,
         member,
         Some(format!("Cluster {} on {host}", mc.name)),
-        format!("{missing} of {}'s {} users are not on {member}: {listed}", host, sync.total),
-        format!("KubeSphere 3.4 propagates every host User to every member through a KubeFed FederatedUser (placement: all clusters); the copies carry kubefed.io/managed=true. {member} (Cluster {} on {host}, Ready) has {} of {} such copies; missing: {listed}. Those users cannot work on {member} from the host's console. KubeFed propagates asynchronously: right after a join, inspect again; if it lasts, kubefed-controller-manager on {host} is down or failing, or the member's user webhook rejects the copy — a member-local user with the same e-mail makes it answer \"user email: … already exists\".", mc.name, sync.synced, sync.total),
+        format!("{missing} of {}'s {} users are not on {member}: {listed_names}", host, sync.total),
+        format!("KubeSphere 3.4 propagates every host User to every member through a KubeFed FederatedUser (placement: all clusters); the copies carry kubefed.io/managed=true. {member} (Cluster {} on {host}, Ready) has {} of {} such copies; missing: {listed_names}. Those users cannot work on {member} from the host's console. KubeFed propagates asynchronously: right after a join, inspect again; if it lasts, kubefed-controller-manager on {host} is down or failing, or the member's user webhook rejects the copy — a member-local user with the same e-mail makes it answer \"user email: … already exists\".", mc.name, sync.synced, sync.total),
         fix(
             "Check kubefed-controller-manager on the host and the FederatedUser's status; on the member, look for a local user with the same e-mail (change or delete it).",
             vec![
@@ -245,6 +307,16 @@ fn users_not_synced(h: &ClusterFacts, mc: &ManagedCluster, out: &mut Out) {
             ],
             None,
         ),
+        params(&[
+            ("host", &host),
+            ("cluster", &member),
+            ("clusterOnHost", &mc.name),
+            ("missing", &missing),
+            ("total", &sync.total),
+            ("synced", &sync.synced),
+            ("users", &users),
+            ("usersMore", &users_more),
+        ]),
     );
 }
 
@@ -278,6 +350,7 @@ pub(super) fn workloads_on_host(h: &ClusterFacts, out: &mut Out) {
         .map(|p| format!("{} ({})", p.name, p.workspace))
         .collect();
     let n = names.len();
+    let (shown, more) = listed(&names, n);
     let listed = first_few(&names, n);
     out.push(
         "workloads-on-host",
@@ -294,6 +367,12 @@ pub(super) fn workloads_on_host(h: &ClusterFacts, out: &mut Out) {
             ],
             None,
         ),
+        params(&[
+            ("host", &host),
+            ("n", &n),
+            ("projects", &shown),
+            ("projectsMore", &more),
+        ]),
     );
 }
 
@@ -341,6 +420,17 @@ pub(super) fn extension_failures(all: &[ClusterFacts], h: &ClusterFacts, out: &m
                     commands(None),
                     None,
                 ),
+                extension_params(
+                    params(&[
+                        ("host", &host),
+                        ("installPlan", &p.name),
+                        ("extension", &p.extension),
+                        ("version", &p.version.as_deref().unwrap_or("-")),
+                        ("state", &state(p.state.as_deref())),
+                    ]),
+                    p.message.as_deref(),
+                    false,
+                ),
             );
         }
         for ci in p
@@ -376,9 +466,46 @@ pub(super) fn extension_failures(all: &[ClusterFacts], h: &ClusterFacts, out: &m
                     commands(Some(&ci.cluster)),
                     None,
                 ),
+                extension_params(
+                    merged(
+                        params(&[
+                            ("host", &host),
+                            ("cluster", &ci.cluster),
+                            ("installPlan", &p.name),
+                            ("extension", &p.extension),
+                            (
+                                "version",
+                                &ci.version.as_deref().or(p.version.as_deref()).unwrap_or("-"),
+                            ),
+                            ("state", &state(ci.state.as_deref())),
+                        ]),
+                        ci.target_namespace
+                            .as_deref()
+                            .map(|ns| params(&[("namespace", &ns)]))
+                            .unwrap_or_default(),
+                    ),
+                    ci.message.as_deref(),
+                    true,
+                ),
             );
         }
     }
+}
+
+/// `extension-failed`'s params with its variant: on the host or on a cluster, with or without
+/// the state's message.
+fn extension_params(p: Params, message: Option<&str>, on_cluster: bool) -> Params {
+    let form = match (on_cluster, message.is_some()) {
+        (false, false) => None,
+        (false, true) => Some("message"),
+        (true, false) => Some("cluster"),
+        (true, true) => Some("clusterMessage"),
+    };
+    let p = match message {
+        Some(m) => merged(p, params(&[("message", &m)])),
+        None => p,
+    };
+    variant(p, form)
 }
 
 fn state(s: Option<&str>) -> &str {

@@ -9,6 +9,9 @@ mod host;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -64,6 +67,172 @@ pub struct Finding {
     pub title: String,
     pub explanation: String,
     pub fix: Fix,
+    /// The language-neutral values `title`, `explanation` and `fix.summary` interpolate (names,
+    /// counts, versions, fingerprints — never a secret), so a shell can render the finding in
+    /// another language from a template per id. Lists are the listed names joined with ", "
+    /// plus a `…More` count of the rest. The param `variant`, when present, names which form of
+    /// the text this is (e.g. `v4`); [`PARAMS`] declares each id's keys and variants.
+    pub params: Params,
+}
+
+/// A finding's language-neutral parameters (see [`Finding::params`]).
+pub type Params = BTreeMap<String, String>;
+
+/// The param naming the form of a finding's text, when it has more than one.
+pub const VARIANT: &str = "variant";
+
+/// For each id of [`IDS`], in the same order: the params its findings may carry (besides
+/// [`VARIANT`]) and the variants of its text other than the default one.
+pub const PARAMS: &[(&str, &[&str], &[&str])] = &[
+    ("cluster-unreadable", &["cluster", "kind", "message"], &[]),
+    (
+        "no-kubesphere",
+        &["cluster", "host", "clusterOnHost", "status", "message"],
+        &["v4Pending", "v4", "v4Message"],
+    ),
+    (
+        "role-not-member",
+        &["cluster", "host", "clusterOnHost", "role"],
+        &["v4"],
+    ),
+    ("role-none", &["cluster", "host"], &[]),
+    (
+        "config-not-rendered",
+        &["cluster", "configuredRole", "effectiveRole"],
+        &["role", "roleAndJwt"],
+    ),
+    (
+        "jwt-mismatch",
+        &["cluster", "host", "fingerprint", "hostFingerprint"],
+        &["v4"],
+    ),
+    (
+        "access-token-max-age",
+        &["cluster", "host", "maxAge"],
+        &["absent", "v4", "v4Absent"],
+    ),
+    (
+        "recorded-name-mismatch",
+        &["cluster", "recorded", "host", "clusterOnHost"],
+        &["v4"],
+    ),
+    ("earlier-import-name", &["cluster", "recorded"], &[]),
+    (
+        "managed-by-another-host",
+        &[
+            "cluster",
+            "by",
+            "host",
+            "hostClusterName",
+            "clusterOnHost",
+            "recorded",
+        ],
+        &["registered", "recorded"],
+    ),
+    ("imported-twice", &["first", "cluster", "uid"], &[]),
+    (
+        "managed-by-two-hosts",
+        &["host", "cluster", "otherHost", "otherCluster", "uid"],
+        &[],
+    ),
+    (
+        "workspace-conflict",
+        &["cluster", "workspace", "host", "clusterOnHost"],
+        &["v4"],
+    ),
+    (
+        "member-local-workspace",
+        &["cluster", "workspace", "host", "clusterOnHost"],
+        &["v4", "noHost", "v4NoHost"],
+    ),
+    ("member-user-conflict", &["cluster", "user", "host"], &[]),
+    (
+        "member-user-email-conflict",
+        &["cluster", "user", "host", "hostUser", "email"],
+        &[],
+    ),
+    (
+        "stale-owner-reference",
+        &["cluster", "namespace", "ownerKind", "owner", "ownerUid"],
+        &[],
+    ),
+    (
+        "project-workspace-missing",
+        &["cluster", "namespace", "workspace"],
+        &[],
+    ),
+    ("appstore-on-member", &["cluster"], &[]),
+    (
+        "component-not-on-host",
+        &["cluster", "component", "host"],
+        &[],
+    ),
+    (
+        "cluster-not-ready",
+        &["cluster", "status", "reason", "why"],
+        &["noReason"],
+    ),
+    ("cluster-deleting", &["cluster", "since", "finalizers"], &[]),
+    (
+        "kubeconfig-cert-expiring",
+        &["host", "cluster", "source", "notAfter", "days", "message"],
+        &["expired", "reported", "condition", "conditionMessage"],
+    ),
+    (
+        "users-not-synced",
+        &[
+            "host",
+            "cluster",
+            "clusterOnHost",
+            "missing",
+            "total",
+            "synced",
+            "users",
+            "usersMore",
+        ],
+        &[],
+    ),
+    (
+        "workloads-on-host",
+        &["host", "n", "projects", "projectsMore"],
+        &[],
+    ),
+    (
+        "extension-failed",
+        &[
+            "host",
+            "cluster",
+            "installPlan",
+            "extension",
+            "version",
+            "state",
+            "message",
+            "namespace",
+        ],
+        &["message", "cluster", "clusterMessage"],
+    ),
+];
+
+/// Params from `(key, value)` pairs.
+fn params(pairs: &[(&str, &dyn Display)]) -> Params {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.to_string()))
+        .collect()
+}
+
+/// `a` with the entries of `b`.
+fn merged(mut a: Params, b: Params) -> Params {
+    a.extend(b);
+    a
+}
+
+/// `params` with the text's variant.
+fn variant(mut p: Params, variant: Option<&str>) -> Params {
+    if let Some(v) = variant {
+        p.insert(VARIANT.to_owned(), v.to_owned());
+    }
+    p
 }
 
 /// Every finding id this engine produces.
@@ -100,6 +269,12 @@ pub const IDS: &[&str] = &[
 pub const CERT_WARNING_DAYS: i64 = 30;
 /// How many names a finding lists before "and N more".
 const LISTED: usize = 10;
+
+/// The first [`LISTED`] of `names` joined with ", ", and how many of `total` are not listed.
+fn listed(names: &[String], total: usize) -> (String, usize) {
+    let shown: Vec<&str> = names.iter().take(LISTED).map(String::as_str).collect();
+    (shown.join(", "), total.saturating_sub(shown.len()))
+}
 
 /// `kubectl` against a cluster of the estate.
 #[must_use]
@@ -205,8 +380,13 @@ impl Out {
         title: String,
         explanation: String,
         fix: Fix,
+        params: Params,
     ) {
         debug_assert!(IDS.contains(&id), "{id}");
+        debug_assert!(
+            declared(id, &params),
+            "{id}: params {params:?} not declared in PARAMS"
+        );
         self.0.push(Finding {
             id: id.to_owned(),
             severity,
@@ -215,8 +395,25 @@ impl Out {
             title,
             explanation,
             fix,
+            params,
         });
     }
+}
+
+/// Whether `params` holds only the keys and variant [`PARAMS`] declares for `id`.
+fn declared(id: &str, params: &Params) -> bool {
+    PARAMS
+        .iter()
+        .find(|(i, ..)| *i == id)
+        .is_some_and(|(_, keys, variants)| {
+            params.iter().all(|(k, v)| {
+                if k == VARIANT {
+                    variants.contains(&v.as_str())
+                } else {
+                    keys.contains(&k.as_str())
+                }
+            })
+        })
 }
 
 fn fix(summary: impl Into<String>, commands: Vec<String>, fix_it: Option<&str>) -> Fix {

@@ -4,6 +4,43 @@ use super::super::facts::*;
 use super::*;
 use crate::facts::ClusterRole;
 
+#[path = "../../../tests/params_check/mod.rs"]
+mod params_check;
+
+/// [`super::findings`], each finding's params checked.
+fn findings(all: &[ClusterFacts]) -> Vec<Finding> {
+    checked(super::findings(all))
+}
+
+/// [`super::findings_at`], each finding's params checked.
+fn findings_at(all: &[ClusterFacts], now: Timestamp) -> Vec<Finding> {
+    checked(super::findings_at(all, now))
+}
+
+fn checked(list: Vec<Finding>) -> Vec<Finding> {
+    for f in &list {
+        let text = [f.title.as_str(), &f.explanation, &f.fix.summary];
+        params_check::check(&f.id, &f.cluster, f.object.as_deref(), &text, &f.params)
+            .unwrap_or_else(|e| panic!("{e}\n{f:#?}"));
+    }
+    list
+}
+
+#[test]
+fn every_id_declares_its_params_in_order() {
+    let declared: Vec<&str> = PARAMS.iter().map(|(id, ..)| *id).collect();
+    assert_eq!(declared, IDS);
+    for (id, keys, variants) in PARAMS {
+        assert!(!keys.is_empty(), "{id}");
+        assert!(!keys.contains(&VARIANT), "{id}");
+        let mut unique = keys.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "{id}");
+        assert!(!variants.contains(&""), "{id}");
+    }
+}
+
 fn ks(role: ClusterRole, jwt: &str, max_age: &str, recorded: Option<&str>) -> KubeSphereFacts {
     KubeSphereFacts {
         generation: Fact::new(Generation::V3, SRC_TENANT_GROUP),

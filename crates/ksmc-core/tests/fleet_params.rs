@@ -1,0 +1,116 @@
+//! Every finding of ksmc-sim's scenarios carries the language-neutral params its English text
+//! names (`params_check`), and `ui/src/features/fleet/findings.fixture.json` holds those real
+//! findings with each id's declared params, for the UI's translation tests.
+//! `KSMC_UPDATE_FIXTURES=1` rewrites the fixture; otherwise this test fails when it is stale
+//! (ids, declared params and variants, and each finding's id, cluster, object and param keys;
+//! values such as UIDs and fingerprints differ from run to run).
+
+mod params_check;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ksmc_core::fleet::findings::{IDS, PARAMS, VARIANT};
+use ksmc_core::fleet::{Finding, FleetReport, inspect_dir};
+use ksmc_sim::{Estate, EstateOptions, Scenario};
+use serde_json::{Value, json};
+
+async fn inspect(scenario: &Scenario, done: impl Fn(&FleetReport) -> bool) -> Vec<Finding> {
+    let estate = Estate::start(scenario, &EstateOptions::default())
+        .await
+        .expect("estate starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    estate.write_dir(dir.path()).expect("kubeconfigs written");
+    let mut last = None;
+    for _ in 0..100 {
+        let report = inspect_dir(dir.path()).await.expect("estate read");
+        if done(&report) {
+            estate.shutdown().await;
+            return report.findings;
+        }
+        last = Some(report);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the estate never settled: {last:#?}");
+}
+
+fn has(report: &FleetReport, ids: &[&str]) -> bool {
+    ids.iter()
+        .all(|id| report.findings.iter().any(|f| f.id == *id))
+}
+
+/// What the check compares: a finding without its run-dependent values.
+fn shape(f: &Value) -> Value {
+    let params = f["params"].as_object().expect("params");
+    json!({
+        "id": f["id"],
+        "cluster": f["cluster"],
+        "object": f["object"],
+        "keys": params.keys().collect::<Vec<_>>(),
+        "variant": params.get(VARIANT),
+    })
+}
+
+fn shapes(fixture: &Value) -> Value {
+    let findings = fixture["findings"].as_array().expect("findings");
+    json!({
+        "ids": fixture["ids"],
+        "params": fixture["params"],
+        "findings": findings.iter().map(shape).collect::<Vec<_>>(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_findings_carry_their_params_and_the_ui_fixture_is_current() {
+    let mut all = inspect(&Scenario::misconfigured(), |r| {
+        has(r, &["jwt-mismatch", "role-none", "workspace-conflict"])
+    })
+    .await;
+    all.extend(inspect(&Scenario::fresh(), |r| has(r, &["role-none"])).await);
+    all.extend(
+        inspect(&Scenario::by_name("v4").unwrap(), |r| {
+            has(r, &["extension-failed", "member-local-workspace"])
+        })
+        .await,
+    );
+    assert!(all.len() >= 9, "{all:#?}");
+    for f in &all {
+        let text = [f.title.as_str(), &f.explanation, &f.fix.summary];
+        params_check::check(&f.id, &f.cluster, f.object.as_deref(), &text, &f.params)
+            .unwrap_or_else(|e| panic!("{e}\n{f:#?}"));
+    }
+    // No secret: the jwtSecret finding speaks of fingerprints (12 hex digits) only.
+    let jwt = all.iter().find(|f| f.id == "jwt-mismatch").unwrap();
+    for k in ["fingerprint", "hostFingerprint"] {
+        let fp = &jwt.params[k];
+        assert!(
+            fp.len() == 12 && fp.chars().all(|c| c.is_ascii_hexdigit()),
+            "{k}={fp}"
+        );
+    }
+
+    let fixture = json!({
+        "ids": IDS,
+        "params": PARAMS.iter().map(|(id, keys, variants)| {
+            (id.to_string(), json!({"keys": keys, "variants": variants}))
+        }).collect::<serde_json::Map<_, _>>(),
+        "findings": all,
+    });
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/src/features/fleet/findings.fixture.json");
+    if std::env::var_os("KSMC_UPDATE_FIXTURES").is_some() {
+        let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
+        std::fs::write(&path, text).expect("fixture written");
+        return;
+    }
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).expect("the fixture (KSMC_UPDATE_FIXTURES=1 writes it)"),
+    )
+    .expect("fixture is JSON");
+    assert_eq!(
+        shapes(&stored),
+        shapes(&fixture),
+        "{} is stale: run KSMC_UPDATE_FIXTURES=1 cargo test -p ksmc-core --test fleet_params",
+        path.display()
+    );
+}
