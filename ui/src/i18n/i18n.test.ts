@@ -19,9 +19,15 @@ function placeholders(text: string): string[] {
   return [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] ?? "").sort();
 }
 
+/**
+ * The templates of the core's findings (`findings.text.*`) exist in zh-CN only: their English
+ * is the core's own text (see features/fleet/findingText.ts, tested there).
+ */
+const CORE_TEXT = "findings.text.";
+
 describe("translations", () => {
   const english = flatten(en);
-  const chinese = flatten(zhCN);
+  const chinese = new Map([...flatten(zhCN)].filter(([key]) => !key.startsWith(CORE_TEXT)));
 
   it("zh-CN has exactly the keys of en", () => {
     expect([...chinese.keys()].sort()).toEqual([...english.keys()].sort());

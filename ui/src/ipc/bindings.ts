@@ -483,6 +483,14 @@ export type Finding = {
 	title: string,
 	explanation: string,
 	fix: Fix,
+	/**
+	 *  The language-neutral values `title`, `explanation` and `fix.summary` interpolate (names,
+	 *  counts, versions, fingerprints — never a secret), so a shell can render the finding in
+	 *  another language from a template per id. Lists are the listed names joined with ", "
+	 *  plus a `…More` count of the rest. The param `variant`, when present, names which form of
+	 *  the text this is (e.g. `v4`); [`PARAMS`] declares each id's keys and variants.
+	 */
+	params: { [key in string]: string },
 };
 
 /**  How to fix a finding. */

@@ -152,6 +152,7 @@ export function finding(overrides: Partial<Finding> & Pick<Finding, "id" | "seve
     title: `title of ${overrides.id}`,
     explanation: `explanation of ${overrides.id}`,
     fix: { summary: `summary of ${overrides.id}`, commands: [], fixIt: null, workflow: null },
+    params: {},
     ...overrides,
   };
 }

@@ -3,12 +3,14 @@ import { useTranslation } from "react-i18next";
 import { CopyButton } from "../../components/CopyButton";
 import type { Finding } from "../../ipc/bindings";
 import { useOptionalWorkflowSession } from "../workflows/sessionContext";
+import { findingText } from "./findingText";
 import { SEVERITY_COLORS } from "./findings";
 
-/** One finding: severity, where, what is wrong and how to fix it. */
+/** One finding: severity, where, what is wrong and how to fix it, in the UI's language. */
 export function FindingItem({ finding }: { finding: Finding }) {
-  const { t } = useTranslation();
-  const { severity, cluster, object, title, explanation, fix } = finding;
+  const { t, i18n } = useTranslation();
+  const { severity, cluster, object, fix } = finding;
+  const { title, explanation, fix: summary } = findingText(i18n, finding);
   const commands = fix.commands.join("\n");
   const session = useOptionalWorkflowSession();
   const workflow = fix.workflow;
@@ -45,7 +47,7 @@ export function FindingItem({ finding }: { finding: Finding }) {
         {explanation}
       </Text>
       <Text size="sm" mt={6}>
-        <strong>{t("findings.fix")}</strong> {fix.summary}
+        <strong>{t("findings.fix")}</strong> {summary}
       </Text>
       {workflow !== null && session !== null && (
         <Button
