@@ -1,5 +1,5 @@
 //! Every finding of ksmc-sim's scenarios carries the language-neutral params its English text
-//! names (`params_check`), and `ui/src/features/fleet/findings.fixture.json` holds those real
+//! names (`params_check`), so does every import preflight check, and `ui/src/features/fleet/findings.fixture.json` holds those real
 //! findings with each id's declared params, for the UI's translation tests.
 //! `KSMC_UPDATE_FIXTURES=1` rewrites the fixture; otherwise this test fails when it is stale
 //! (ids, declared params and variants, and each finding's id, cluster, object and param keys;
@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ksmc_core::fleet::findings::{IDS, PARAMS, VARIANT};
-use ksmc_core::fleet::{Finding, FleetReport, inspect_dir};
+use ksmc_core::fleet::preflight::{CHECK_IDS, CHECK_PARAMS};
+use ksmc_core::fleet::{Finding, FleetReport, inspect_dir, preflight, source_in_dir};
 use ksmc_sim::{Estate, EstateOptions, Scenario};
 use serde_json::{Value, json};
 
@@ -113,4 +114,68 @@ async fn scenario_findings_carry_their_params_and_the_ui_fixture_is_current() {
         "{} is stale: run KSMC_UPDATE_FIXTURES=1 cargo test -p ksmc-core --test fleet_params",
         path.display()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_preflight_check_carries_its_form_and_the_values_its_message_names() {
+    let ids: Vec<&str> = CHECK_PARAMS.iter().map(|(id, ..)| *id).collect();
+    assert_eq!(ids, CHECK_IDS);
+    let mut forms = std::collections::BTreeSet::new();
+    for (scenario, pairs) in [
+        (
+            Scenario::misconfigured(),
+            &["m-role", "m-jwt", "m-plain", "m-dirty", "m-renamed"][..],
+        ),
+        (Scenario::fresh(), &["member-1"][..]),
+        (Scenario::fresh_v4(), &["member-1"][..]),
+    ] {
+        let estate = Estate::start(&scenario, &EstateOptions::default())
+            .await
+            .expect("estate starts");
+        let dir = tempfile::tempdir().expect("tempdir");
+        estate.write_dir(dir.path()).expect("kubeconfigs written");
+        let host = source_in_dir(dir.path(), "host").unwrap();
+        for member in pairs {
+            let m = source_in_dir(dir.path(), member).unwrap();
+            // Under its own name, and under another one (name-free, recorded-name).
+            for name in [None, Some("other-name")] {
+                let report = preflight(&host, &m, name).await;
+                for c in &report.checks {
+                    let form = c.params.get(VARIANT).unwrap_or_else(|| panic!("{c:#?}"));
+                    forms.insert(format!("{}/{form}", c.id));
+                    let text = format!(
+                        "{}\n{}",
+                        c.message,
+                        c.fix.as_ref().map_or("", |f| f.summary.as_str())
+                    );
+                    for (k, v) in &c.params {
+                        assert!(
+                            k == VARIANT || v.is_empty() || text.contains(v.as_str()),
+                            "{}: param {k}={v:?} is not in its text: {text}",
+                            c.id
+                        );
+                    }
+                }
+            }
+        }
+        estate.shutdown().await;
+    }
+    // The forms these estates reach, at least.
+    for form in [
+        "connection/direct",
+        "host/pass",
+        "kubeconfig/pass",
+        "not-imported/pass",
+        "name-free/pass",
+        "member-role/fail",
+        "member-role/skipV4",
+        "jwt-secret/fail",
+        "jwt-secret/pass",
+        "kubesphere-version/missing",
+        "kubesphere-version/installsV4",
+        "clean-member/conflicts",
+        "recorded-name/fail",
+    ] {
+        assert!(forms.contains(form), "{form} not reached: {forms:?}");
+    }
 }

@@ -214,7 +214,7 @@ pub const PARAMS: &[(&str, &[&str], &[&str])] = &[
 ];
 
 /// Params from `(key, value)` pairs.
-fn params(pairs: &[(&str, &dyn Display)]) -> Params {
+pub(super) fn params(pairs: &[(&str, &dyn Display)]) -> Params {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.to_string()))
@@ -228,7 +228,7 @@ fn merged(mut a: Params, b: Params) -> Params {
 }
 
 /// `params` with the text's variant.
-fn variant(mut p: Params, variant: Option<&str>) -> Params {
+pub(super) fn variant(mut p: Params, variant: Option<&str>) -> Params {
     if let Some(v) = variant {
         p.insert(VARIANT.to_owned(), v.to_owned());
     }
