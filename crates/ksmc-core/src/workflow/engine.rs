@@ -77,6 +77,9 @@ pub struct RunReport {
     /// Namespaces the run keeps, and SHA-256 over their sorted `cluster/name/uid`.
     pub kept: u32,
     pub inventory_hash: String,
+    /// What steps found and left alone, from every invocation of the run (journal notes).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 fn inventory_hash(plan: &Plan) -> String {
@@ -211,6 +214,17 @@ pub async fn apply(
         lease::release(clusters, cluster, &holder).await;
     }
     let summary = run.summary()?;
+    let notes = Journal::read(&run.journal_path())
+        .map(|r| {
+            r.records
+                .into_iter()
+                .filter_map(|r| match r {
+                    Record::Note { step, text } => Some(format!("step {}: {text}", step + 1)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let report = RunReport {
         run_id: run.id().to_owned(),
         workflow: plan.input.name().to_owned(),
@@ -223,6 +237,7 @@ pub async fn apply(
         writes: ctx.writes.load(Ordering::Relaxed),
         kept: u32::try_from(plan.inventory.len()).unwrap_or(u32::MAX),
         inventory_hash: inventory_hash(&plan),
+        notes,
     };
     if let Ok(text) = serde_json::to_vec_pretty(&report) {
         let _ = crate::vault::fsio::write_atomic(&run.report_path(), &text);

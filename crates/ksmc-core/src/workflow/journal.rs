@@ -41,6 +41,12 @@ pub enum Record {
         resource_version: Option<String>,
         error: Option<String>,
     },
+    /// Something the step found and left alone that the operator should know (e.g. a Role
+    /// it would have restored exists with other rules); shown in the run's report.
+    Note {
+        step: u32,
+        text: String,
+    },
     /// The step's post-condition holds.
     StepDone {
         step: u32,

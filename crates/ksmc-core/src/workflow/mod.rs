@@ -22,13 +22,14 @@ pub mod journal;
 pub mod lease;
 pub mod member;
 pub mod plan;
+pub mod project_access;
 pub mod projects;
 pub mod rebind;
 pub mod runs;
 pub mod steps;
 pub mod unbind;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,8 @@ impl Collect {
 /// A specific refusal (invalid name, unsafe state, failed preflight, unreachable cluster);
 /// nothing is written.
 pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result<Plan, AppError> {
+    // KubeSphere 4.x unbinds: the project roles and bindings 4.1 deletes (project_access.rs).
+    let mut access = Vec::new();
     let (title, parts) = match input {
         WorkflowInput::Unbind {
             member,
@@ -127,7 +130,7 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
             projects,
             settle_seconds,
         } => {
-            let parts = unbind::plan(
+            let mut parts = unbind::plan(
                 clusters,
                 member,
                 old_host.as_deref(),
@@ -136,6 +139,10 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
                 *settle_seconds,
             )
             .await?;
+            access = project_access::snapshot(clusters, member, &parts.inventory).await?;
+            parts
+                .warnings
+                .extend(project_access::warnings(member, &access, &BTreeSet::new()));
             let from = old_host
                 .as_deref()
                 .map_or(String::new(), |h| format!(" from {h}"));
@@ -193,7 +200,7 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
             workspace_map,
             settle_seconds,
         } => {
-            migrate(
+            let (title, parts, snapshot) = migrate(
                 clusters,
                 member,
                 old_host.as_deref(),
@@ -203,7 +210,9 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
                 workspace_map,
                 *settle_seconds,
             )
-            .await?
+            .await?;
+            access = snapshot;
+            (title, parts)
         }
         WorkflowInput::Workspace {
             host,
@@ -278,7 +287,8 @@ pub async fn plan_workflow(input: &WorkflowInput, clusters: &Clusters) -> Result
         parts.inventory,
         parts.warnings,
         parts.phases,
-    ))
+    )
+    .with_project_access(access))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -291,7 +301,7 @@ async fn migrate(
     projects: Option<&[String]>,
     workspace_map: &BTreeMap<String, String>,
     settle_seconds: u32,
-) -> Result<(String, unbind::Parts), AppError> {
+) -> Result<(String, unbind::Parts, Vec<project_access::ProjectAccess>), AppError> {
     if old_host == Some(new_host) {
         return Err(AppError::new(
             ErrorKind::Invalid,
@@ -307,6 +317,7 @@ async fn migrate(
         settle_seconds,
     )
     .await?;
+    let access = project_access::snapshot(clusters, member, &unbound.inventory).await?;
     let name = unbound.cluster_name.clone();
     let imported = import::plan(
         clusters,
@@ -328,6 +339,11 @@ async fn migrate(
         })
         .collect();
     let mut warnings = std::mem::take(&mut unbound.warnings);
+    warnings.extend(project_access::warnings(
+        member,
+        &access,
+        &bindings.keys().map(String::as_str).collect(),
+    ));
     warnings.extend(imported.warnings);
     let mut phases = std::mem::take(&mut unbound.phases);
     phases.extend(imported.phases);
@@ -336,9 +352,18 @@ async fn migrate(
             "no kept project of {member} belonged to a workspace; nothing to rebind"
         ));
     } else {
-        let rebound =
+        let mut rebound =
             rebind::plan(clusters, new_host, member, Some(&name), &bindings, true).await?;
+        // Access comes back once the projects are labelled again, before the last checks.
+        let verify = rebound.phases.pop();
         phases.extend(rebound.phases);
+        phases.extend(project_access::restore_phase(
+            member,
+            &access,
+            &unbound.inventory,
+            &bindings,
+        ));
+        phases.extend(verify);
     }
     let kept = unbound.inventory.len();
     let from = old_host.map_or(String::new(), |h| format!(" from {h}"));
@@ -350,5 +375,6 @@ async fn migrate(
             phases,
             cluster_name: name,
         },
+        access,
     ))
 }

@@ -143,6 +143,15 @@ pub enum Action {
         clusters: Vec<String>,
         timeout_seconds: u32,
     },
+    /// KubeSphere 4.x: once a rebound project is labelled with `workspace` again, create each
+    /// of its Roles and RoleBindings the plan snapshotted ([`Plan::project_access`]) that is
+    /// missing; one already there is left as it is (reported when its content differs).
+    RestoreProjectAccess {
+        cluster: String,
+        namespace: String,
+        uid: String,
+        workspace: String,
+    },
 }
 
 impl Action {
@@ -155,7 +164,8 @@ impl Action {
             | Self::BindNamespace { cluster, .. }
             | Self::CreateObject { cluster, .. }
             | Self::StripOwner { cluster, .. }
-            | Self::MergePatch { cluster, .. } => Some(cluster),
+            | Self::MergePatch { cluster, .. }
+            | Self::RestoreProjectAccess { cluster, .. } => Some(cluster),
             Self::DeleteCluster { host, .. }
             | Self::CreateCluster { host, .. }
             | Self::EnsureWorkspacePlacement { host, .. } => Some(host),
@@ -332,7 +342,12 @@ pub struct Plan {
     /// Things the reviewer should know that are not steps.
     pub warnings: Vec<String>,
     pub phases: Vec<Phase>,
-    /// SHA-256 over input, inventory, warnings and phases: what was reviewed.
+    /// KubeSphere 4.x: the Roles and RoleBindings of kept projects that 4.1's namespace
+    /// controller deletes once they leave their workspace, as they were when planned (only
+    /// what recreating them needs). Empty, and absent from the JSON and the hash, otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub project_access: Vec<super::project_access::ProjectAccess>,
+    /// SHA-256 over input, inventory, warnings, phases and project access: what was reviewed.
     pub hash: String,
 }
 
@@ -362,22 +377,38 @@ impl Plan {
             inventory,
             warnings,
             phases,
+            project_access: Vec::new(),
             hash: String::new(),
         };
         plan.hash = plan.content_hash();
         plan
     }
 
+    /// The plan with its snapshot of project access (rehashed).
+    #[must_use]
+    pub fn with_project_access(
+        mut self,
+        access: Vec<super::project_access::ProjectAccess>,
+    ) -> Self {
+        self.project_access = access;
+        self.hash = self.content_hash();
+        self
+    }
+
     /// The hash of what a reviewer sees (not the id or the time).
     #[must_use]
     pub fn content_hash(&self) -> String {
-        let content = serde_json::json!({
+        let mut content = serde_json::json!({
             "format": self.format,
             "input": self.input,
             "inventory": self.inventory,
             "warnings": self.warnings,
             "phases": self.phases,
         });
+        // Only 4.x plans have a snapshot; every other plan hashes as before.
+        if !self.project_access.is_empty() {
+            content["projectAccess"] = serde_json::json!(self.project_access);
+        }
         let digest = Sha256::digest(content.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }

@@ -77,6 +77,7 @@ pub async fn plan(
     let templates = clusters.templates(host).await?;
     let mut inventory = Vec::new();
     let mut bind_steps = Vec::new();
+    let mut unlabelled = Vec::new();
     for (ns_name, ws) in bindings {
         let Some(ns) = all
             .iter()
@@ -101,6 +102,9 @@ pub async fn plan(
         }
         let uid = ns.metadata.uid.clone().unwrap_or_default();
         let current = label(&ns.metadata, WORKSPACE_LABEL);
+        if current.is_none() {
+            unlabelled.push(ns_name.as_str());
+        }
         inventory.push(KeptNamespace {
             cluster: member.to_owned(),
             name: ns_name.clone(),
@@ -231,9 +235,20 @@ pub async fn plan(
             )],
         },
     ];
+    let mut warnings = Vec::new();
+    // The host's generation is its members' (a 4.x host manages 4.x members).
+    if !after_import && !unlabelled.is_empty() && tenant == super::access::V4_TENANT {
+        // A rebind alone does not know which run unbound the projects (plans are built from
+        // the estate, not from the runs directory), so it cannot restore their access itself.
+        warnings.push(format!(
+            "KubeSphere 4.1 deleted the project roles and member bindings of {} on {member} when they left their workspace, and a rebind alone does not restore them; if a ksmc unbind removed them, that run's plan kept them — after this run, restore them with: {}",
+            unlabelled.join(", "),
+            super::project_access::manual_restore_command(member)
+        ));
+    }
     Ok(Parts {
         inventory,
-        warnings: Vec::new(),
+        warnings,
         phases,
         cluster_name: name,
     })

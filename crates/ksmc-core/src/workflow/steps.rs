@@ -70,6 +70,20 @@ impl StepCtx<'_> {
         });
     }
 
+    /// Records something the step found and left alone (a journal note, shown in the run's
+    /// report) and shows it as the step's progress message.
+    pub(crate) async fn report(&self, step: &Step, text: String) {
+        // A note the disk refused is still shown; the step's outcome does not depend on it.
+        let _ = self
+            .journal
+            .append(&[Record::Note {
+                step: step.id,
+                text: text.clone(),
+            }])
+            .await;
+        self.waiting(step, text);
+    }
+
     /// Sends one write between an INTENT and a RESULT record.
     pub(crate) async fn write<T: serde::Serialize>(
         &self,
@@ -326,6 +340,12 @@ pub async fn apply(ctx: &StepCtx<'_>, step: &Step) -> Result<(), Stop> {
             )
             .await
         }
+        Action::RestoreProjectAccess {
+            cluster,
+            namespace,
+            uid,
+            workspace,
+        } => super::project_access::restore(ctx, step, cluster, namespace, uid, workspace).await,
     }
 }
 
