@@ -204,7 +204,13 @@ export type Action =
  *  KubeSphere 4.x: wait until an InstallPlan's agent is `Installed` on every cluster
  *  (`status.clusterSchedulingStatuses.<cluster>.state`); a timeout pauses the run.
  */
-{ kind: "waitExtension"; host: string; installPlan: string; clusters: string[]; timeoutSeconds: number };
+{ kind: "waitExtension"; host: string; installPlan: string; clusters: string[]; timeoutSeconds: number } | 
+/**
+ *  KubeSphere 4.x: once a rebound project is labelled with `workspace` again, create each
+ *  of its Roles and RoleBindings the plan snapshotted ([`Plan::project_access`]) that is
+ *  missing; one already there is left as it is (reported when its content differs).
+ */
+{ kind: "restoreProjectAccess"; cluster: string; namespace: string; uid: string; workspace: string };
 
 /**  One context to add, under a name. */
 export type AddChoice = {
@@ -742,7 +748,13 @@ export type Plan = {
 	/**  Things the reviewer should know that are not steps. */
 	warnings: string[],
 	phases: Phase[],
-	/**  SHA-256 over input, inventory, warnings and phases: what was reviewed. */
+	/**
+	 *  KubeSphere 4.x: the Roles and RoleBindings of kept projects that 4.1's namespace
+	 *  controller deletes once they leave their workspace, as they were when planned (only
+	 *  what recreating them needs). Empty, and absent from the JSON and the hash, otherwise.
+	 */
+	projectAccess?: ProjectAccess[],
+	/**  SHA-256 over input, inventory, warnings, phases and project access: what was reviewed. */
 	hash: string,
 };
 
@@ -757,6 +769,21 @@ export type Project = {
 	 *  (its workloads run on the members).
 	 */
 	kubefedHostNamespace: boolean,
+};
+
+/**
+ *  The Roles and RoleBindings of one kept project that 4.1 deletes when it leaves its
+ *  workspace, as they were when planned.
+ */
+export type ProjectAccess = {
+	cluster: string,
+	namespace: string,
+	/**
+	 *  Roles first, then RoleBindings, each as `kubectl create -f` takes it: apiVersion,
+	 *  kind, name, namespace, labels, annotations (without kubectl's last-applied copy) and
+	 *  rules / aggregationRoleTemplates / roleRef / subjects — nothing else.
+	 */
+	objects: unknown[],
 };
 
 /**  Why something was refused: the stable reason and the core's message (no secret value). */
@@ -813,6 +840,8 @@ export type RunReport = {
 	/**  Namespaces the run keeps, and SHA-256 over their sorted `cluster/name/uid`. */
 	kept: number,
 	inventoryHash: string,
+	/**  What steps found and left alone, from every invocation of the run (journal notes). */
+	notes?: string[],
 };
 
 /**  Where a run stands. */

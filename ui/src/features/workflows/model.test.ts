@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { migrateFleet, migratePlan } from "../../test/fixtures";
-import { choicesOf, emptyForm, gateOf, NO_PROGRESS, reduceProgress, toInput, validate, withMember } from "./model";
+import { choicesOf, emptyForm, gateOf, NO_PROGRESS, reduceProgress, toInput, validate, withMember, writesTo } from "./model";
 
 describe("workflow model", () => {
   it("offers hosts and members from the fleet, with each member's host", () => {
@@ -32,6 +32,16 @@ describe("workflow model", () => {
     expect(gateOf(migratePlan(), ["old-host", "new-host"])).toEqual({ typeName: "prod-1", hostWrites: ["new-host", "old-host"] });
     const readOnly = { ...migratePlan(), phases: [] };
     expect(gateOf(readOnly, ["old-host"])).toEqual({ typeName: null, hostWrites: [] });
+  });
+
+  it("counts restoring a project's access as a write to its cluster, not to a host", () => {
+    const restore = { kind: "restoreProjectAccess", cluster: "prod-1", namespace: "apps-web", uid: "u1", workspace: "ws-apps" } as const;
+    expect(writesTo(restore)).toBe("prod-1");
+    const plan = migratePlan();
+    const step = { id: 0, title: "Restore", action: restore, request: "", changes: [], kubectl: [], protects: "" };
+    const only = { ...plan, phases: [{ title: "Restore project access", concurrent: true, steps: [step] }] };
+    // Not destructive (nothing to type), but a write to prod-1 like any other.
+    expect(gateOf(only, ["prod-1", "old-host"])).toEqual({ typeName: null, hostWrites: ["prod-1"] });
   });
 
   it("folds events into phases and steps, counting steps done from where a resume starts", () => {

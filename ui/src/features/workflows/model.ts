@@ -198,6 +198,7 @@ export function writesTo(action: Action): string | null {
     case "createObject":
     case "stripOwner":
     case "mergePatch":
+    case "restoreProjectAccess":
       return action.cluster;
     case "deleteCluster":
     case "createCluster":
