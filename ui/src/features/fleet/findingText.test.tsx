@@ -106,6 +106,28 @@ describe("zh-CN templates of the core's findings", () => {
     expect(i18n.exists(templateKey(f.id, "title"))).toBe(true);
   });
 
+  it("name a cluster's read error in the language's words", async () => {
+    const f: Finding = {
+      id: "cluster-unreadable",
+      severity: "error",
+      cluster: "far",
+      object: null,
+      title: "far cannot be read",
+      explanation: "could not connect to https://10.0.0.9:6443: connection refused",
+      fix: { summary: "Check the kubeconfig.", commands: [], fixIt: null, workflow: null },
+      params: {
+        cluster: "far",
+        kind: "Unreachable",
+        message: "could not connect to https://10.0.0.9:6443: connection refused",
+      },
+    };
+    await setLanguage("zh-CN");
+    expect(findingText(i18n, f).title).toBe("无法读取 far");
+    expect(findingText(i18n, f).explanation).toBe(
+      "读取失败（无法连接）：could not connect to https://10.0.0.9:6443: connection refused",
+    );
+  });
+
   it("write a long list as the language does", async () => {
     const [first] = findings;
     if (first === undefined) throw new Error("the fixture has findings");
