@@ -245,6 +245,9 @@ fn h2_client(config: &kube::Config) -> Result<kube::Client, kube::Error> {
     connector.set_reset_reader_on_write(config.reset_reader_on_write);
     let client: hyper_util::client::legacy::Client<_, kube::client::Body> =
         hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new())
+            // client-go's SETTINGS_MAX_FRAME_SIZE (x/net/http2 `defaultMaxReadFrameSize`):
+            // a page of a big list arrives in a few frames, not one per 16 KiB.
+            .http2_max_frame_size(1 << 20)
             .build(connector);
 
     let service = ServiceBuilder::new()
