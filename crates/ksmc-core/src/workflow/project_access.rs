@@ -280,11 +280,12 @@ fn names(access: &[&ProjectAccess]) -> String {
     text
 }
 
-/// The command that restores a run's snapshot by hand, from its `plan.json`.
+/// The command that restores a run's snapshot by hand, from its `plan.json` (`RUN_ID`: the
+/// run's id or its prefix, as `ksmc runs list` shows it; the runs directory as the CLI's).
 #[must_use]
 pub fn manual_restore_command(cluster: &str) -> String {
     format!(
-        "jq '{{apiVersion: \"v1\", kind: \"List\", items: [.projectAccess[].objects[]]}}' <runs dir>/<run id>/plan.json | {} create -f -",
+        "jq '{{apiVersion: \"v1\", kind: \"List\", items: [.projectAccess[].objects[]]}}' \"${{KSMC_HOME:-$HOME/.local/share/ksmc}}\"/runs/RUN_ID*/plan.json | {} create -f -",
         kubectl(cluster)
     )
 }
@@ -309,7 +310,7 @@ pub fn warnings(cluster: &str, access: &[ProjectAccess], restored: &BTreeSet<&st
     if !by_hand.is_empty() {
         let (r, b) = totals(&by_hand);
         out.push(format!(
-            "{r} project role(s) and {b} member binding(s) on {cluster} ({}) are removed by KubeSphere 4.1 when projects leave their workspace, and this run does not rebind them: they are kept in this run's plan (projectAccess in plan.json; `ksmc runs list` gives the run id). `ksmc migrate` restores them by itself; after a separate `ksmc rebind`, restore them with: {}",
+            "{r} project role(s) and {b} member binding(s) on {cluster} ({}) are removed by KubeSphere 4.1 when projects leave their workspace, and this run does not rebind them: they are kept in this run's plan (projectAccess in plan.json). `ksmc migrate` restores them by itself; after a separate `ksmc rebind`, restore them with (RUN_ID: this run's id in `ksmc runs list`): {}",
             names(&by_hand),
             manual_restore_command(cluster)
         ));

@@ -241,7 +241,7 @@ pub async fn plan(
         // A rebind alone does not know which run unbound the projects (plans are built from
         // the estate, not from the runs directory), so it cannot restore their access itself.
         warnings.push(format!(
-            "KubeSphere 4.1 deleted the project roles and member bindings of {} on {member} when they left their workspace, and a rebind alone does not restore them; if a ksmc unbind removed them, that run's plan kept them — after this run, restore them with: {}",
+            "KubeSphere 4.1 deleted the project roles and member bindings of {} on {member} when they left their workspace, and a rebind alone does not restore them; if a ksmc unbind removed them, that run's plan kept them — after this run, restore them with (RUN_ID: that run's id in `ksmc runs list`): {}",
             unlabelled.join(", "),
             super::project_access::manual_restore_command(member)
         ));
