@@ -8,7 +8,7 @@ use ksmc_core::workflow::{self, ApplyOptions, RunStatus, WorkflowInput, access};
 use ksmc_sim::faults::{Fault, FaultPlan, FaultRule};
 use ksmc_sim::hazards::{NamespaceDeletion, OwnerReAdd};
 use kube::api::{Api, DynamicObject};
-use workflow_common::{Env, namespace};
+use workflow_common::{Env, namespace, unbind_prod_1};
 
 const KEPT: [&str; 5] = [
     "apps-backend",
@@ -18,16 +18,6 @@ const KEPT: [&str; 5] = [
     "scratch",
 ];
 
-fn unbind() -> WorkflowInput {
-    WorkflowInput::Unbind {
-        member: "prod-1".into(),
-        old_host: Some("old-host".into()),
-        cluster_name: None,
-        projects: None,
-        settle_seconds: 1,
-    }
-}
-
 async fn workspace_exists(env: &Env, name: &str) -> bool {
     let api: Api<DynamicObject> = Api::all_with(env.client("prod-1").await, &access::workspaces());
     api.get_opt(name).await.unwrap().is_some()
@@ -36,7 +26,7 @@ async fn workspace_exists(env: &Env, name: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_controller_that_rebinds_a_project_blocks_the_run_before_any_deletion() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .unwrap();
     env.estate
@@ -85,7 +75,7 @@ async fn a_controller_that_rebinds_a_project_blocks_the_run_before_any_deletion(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_external_namespace_deletion_fails_the_run_loudly() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .unwrap();
     env.estate
@@ -115,7 +105,7 @@ async fn an_external_namespace_deletion_fails_the_run_loudly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_throttling_and_lost_answers_end_verified_with_each_write_applied_once() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .unwrap();
     let faults = FaultPlan::latency(5, 5)
@@ -197,7 +187,7 @@ async fn errors_throttling_and_lost_answers_end_verified_with_each_write_applied
 async fn one_writer_at_a_time_and_a_lock_breaks_only_with_its_holder_id() {
     use ksmc_core::workflow::lease;
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .unwrap();
     let run = env.runs.create(&plan).unwrap();

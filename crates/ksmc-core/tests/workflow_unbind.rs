@@ -9,7 +9,7 @@ use ksmc_core::workflow::{
 };
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use serde_json::json;
-use workflow_common::{Env, namespace, ns_names, wait_until};
+use workflow_common::{Env, namespace, ns_names, unbind_prod_1, wait_until};
 
 const KEPT: [&str; 5] = [
     "apps-backend",
@@ -19,20 +19,10 @@ const KEPT: [&str; 5] = [
     "scratch",
 ];
 
-fn unbind_input() -> WorkflowInput {
-    WorkflowInput::Unbind {
-        member: "prod-1".into(),
-        old_host: Some("old-host".into()),
-        cluster_name: None,
-        projects: None,
-        settle_seconds: 1,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unbind_keeps_every_project_and_its_other_owners() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind_input(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .expect("plan");
     let mut kept: Vec<&str> = plan.inventory.iter().map(|n| n.name.as_str()).collect();
@@ -198,7 +188,7 @@ async fn the_naive_orders_lose_projects_in_the_simulator() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_plan_is_refused_with_nothing_written() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind_input(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .unwrap();
     let run = env.runs.create(&plan).unwrap();
@@ -306,7 +296,7 @@ impl workflow::Progress for CancelAfterFirst {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_stops_between_steps_and_resume_finishes() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    let plan = workflow::plan_workflow(&unbind_input(), &env.clusters)
+    let plan = workflow::plan_workflow(&unbind_prod_1(), &env.clusters)
         .await
         .unwrap();
     let run = env.runs.create(&plan).unwrap();

@@ -4,12 +4,10 @@
 
 mod workflow_common;
 
-use std::collections::BTreeMap;
-
 use ksmc_core::workflow::{self, Action, RunStatus, WorkflowInput, access};
 use kube::api::{Api, DynamicObject};
 use serde_json::Value;
-use workflow_common::{Env, namespace};
+use workflow_common::{Env, migrate_prod_1, namespace, unbind_prod_1};
 
 const KEPT: [&str; 5] = [
     "apps-backend",
@@ -31,13 +29,7 @@ fn condition(c: &DynamicObject, kind: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v4_unbind_keeps_every_project_and_marks_workspaces_orphan() {
     let env = Env::start(ksmc_sim::Scenario::migrate_v4()).await;
-    let input = WorkflowInput::Unbind {
-        member: "prod-1".into(),
-        old_host: Some("old-host".into()),
-        cluster_name: None,
-        projects: None,
-        settle_seconds: 1,
-    };
+    let input = unbind_prod_1();
     let plan = workflow::plan_workflow(&input, &env.clusters)
         .await
         .unwrap();
@@ -132,16 +124,7 @@ async fn a_v4_import_lets_the_host_install_ks_core_on_a_plain_cluster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v4_migration_rebinds_every_project_by_label() {
     let env = Env::start(ksmc_sim::Scenario::migrate_v4()).await;
-    let input = WorkflowInput::Migrate {
-        member: "prod-1".into(),
-        old_host: Some("old-host".into()),
-        new_host: "new-host".into(),
-        cluster_name: None,
-        projects: None,
-        workspace_map: BTreeMap::new(),
-        settle_seconds: 1,
-    };
-    let report = env.plan_and_apply(&input).await;
+    let report = env.plan_and_apply(&migrate_prod_1()).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     let member = env.client("prod-1").await;
     for (ns, ws) in [

@@ -5,16 +5,16 @@
 
 mod workflow_common;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ksmc_core::workflow::journal::{Journal, Record};
 use ksmc_core::workflow::{self, Action, RunStatus, WorkflowInput};
+use ksmc_sim::faults::{Fault, FaultPlan, FaultRule};
 use kube::api::{Api, ApiResource, DynamicObject, PostParams};
 use kube::core::GroupVersionKind;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
-use workflow_common::{Env, namespace, wait_until};
+use workflow_common::{Env, migrate_prod_1, namespace, unbind_prod_1, wait_until};
 
 const IAM: &str = "iam.kubesphere.io/v1beta1";
 const RBAC: &str = "rbac.authorization.k8s.io/v1";
@@ -111,26 +111,14 @@ async fn add_members(env: &Env) -> kube::Client {
     member
 }
 
-fn unbind() -> WorkflowInput {
-    WorkflowInput::Unbind {
-        member: "prod-1".into(),
-        old_host: Some("old-host".into()),
-        cluster_name: None,
-        projects: None,
-        settle_seconds: 1,
-    }
-}
-
-fn migrate() -> WorkflowInput {
-    WorkflowInput::Migrate {
-        member: "prod-1".into(),
-        old_host: Some("old-host".into()),
-        new_host: "new-host".into(),
-        cluster_name: None,
-        projects: None,
-        workspace_map: BTreeMap::new(),
-        settle_seconds: 1,
-    }
+/// `migrate-v4` with [`add_members`], and the plan of `input` on it.
+async fn planned(input: WorkflowInput) -> (Env, kube::Client, workflow::Plan) {
+    let env = Env::start(ksmc_sim::Scenario::migrate_v4()).await;
+    let member = add_members(&env).await;
+    let plan = workflow::plan_workflow(&input, &env.clusters)
+        .await
+        .unwrap();
+    (env, member, plan)
 }
 
 /// (apiVersion, kind, namespace, name) of every object the plan snapshotted.
@@ -166,11 +154,7 @@ fn added() -> Vec<(String, String, String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v4_unbind_keeps_project_access_in_its_plan_and_4_1_really_deletes_it() {
-    let env = Env::start(ksmc_sim::Scenario::migrate_v4()).await;
-    let member = add_members(&env).await;
-    let plan = workflow::plan_workflow(&unbind(), &env.clusters)
-        .await
-        .unwrap();
+    let (env, member, plan) = planned(unbind_prod_1()).await;
     let objects = snapshotted(&plan);
     for k in added() {
         assert!(objects.contains(&k), "{k:?} not in {objects:#?}");
@@ -283,11 +267,7 @@ async fn a_v4_unbind_keeps_project_access_in_its_plan_and_4_1_really_deletes_it(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v4_migration_restores_every_project_role_and_binding() {
-    let env = Env::start(ksmc_sim::Scenario::migrate_v4()).await;
-    let member = add_members(&env).await;
-    let plan = workflow::plan_workflow(&migrate(), &env.clusters)
-        .await
-        .unwrap();
+    let (env, member, plan) = planned(migrate_prod_1()).await;
     let titles: Vec<&str> = plan.phases.iter().map(|p| p.title.as_str()).collect();
     let restore_at = titles
         .iter()
@@ -318,25 +298,10 @@ async fn a_v4_migration_restores_every_project_role_and_binding() {
     );
     assert!(plan.written_clusters().contains(&"prod-1".to_owned()));
 
-    let report = env.plan_and_apply(&migrate()).await;
+    let report = env.plan_and_apply(&migrate_prod_1()).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(report.notes.is_empty(), "{:#?}", report.notes);
-    for wanted in plan.project_access.iter().flat_map(|a| a.objects.iter()) {
-        let ns = wanted["metadata"]["namespace"].as_str().unwrap();
-        let name = wanted["metadata"]["name"].as_str().unwrap();
-        let found = get(
-            &member,
-            ns,
-            wanted["apiVersion"].as_str().unwrap(),
-            wanted["kind"].as_str().unwrap(),
-            name,
-        )
-        .await
-        .unwrap_or_else(|| panic!("{ns}/{name} was not restored"));
-        for field in ["rules", "roleRef", "subjects"] {
-            assert_eq!(found.get(field), wanted.get(field), "{ns}/{name} {field}");
-        }
-    }
+    assert_restored(&member, &plan, None).await;
     for (ns, ws) in [("apps-frontend", "ws-apps"), ("data-warehouse", "ws-data")] {
         let n = namespace(&member, ns).await.expect(ns);
         assert_eq!(n.metadata.labels.unwrap()["kubesphere.io/workspace"], ws);
@@ -355,6 +320,34 @@ async fn a_v4_migration_restores_every_project_role_and_binding() {
         .await
         .is_some()
     );
+}
+
+/// Every object the plan snapshotted is on the cluster with the snapshot's rules, roleRef and
+/// subjects — but for `other`, made by someone else under the same name, which must be left
+/// as it is.
+async fn assert_restored(member: &kube::Client, plan: &workflow::Plan, other: Option<&Value>) {
+    let id = |o: &Value| {
+        (
+            o["apiVersion"].clone(),
+            o["metadata"]["namespace"].clone(),
+            o["metadata"]["name"].clone(),
+        )
+    };
+    for wanted in plan.project_access.iter().flat_map(|a| a.objects.iter()) {
+        let (av, kind) = (
+            wanted["apiVersion"].as_str().unwrap(),
+            wanted["kind"].as_str().unwrap(),
+        );
+        let ns = wanted["metadata"]["namespace"].as_str().unwrap();
+        let name = wanted["metadata"]["name"].as_str().unwrap();
+        let found = get(member, ns, av, kind, name)
+            .await
+            .unwrap_or_else(|| panic!("{ns}/{name} was not restored"));
+        let expected = other.filter(|o| id(o) == id(wanted)).unwrap_or(wanted);
+        for field in ["rules", "roleRef", "subjects"] {
+            assert_eq!(found.get(field), expected.get(field), "{ns}/{name} {field}");
+        }
+    }
 }
 
 /// The snapshotted object `ns`/`name` of `api_version` (kinds by name: all but one are
@@ -379,61 +372,59 @@ fn restore_steps(plan: &workflow::Plan) -> Vec<u32> {
         .collect()
 }
 
-/// Restore writes journalled with an answer, from every invocation.
-fn restore_writes(run: &workflow::RunDir, steps: &[u32]) -> usize {
+/// Restore writes journalled with this answer, from every invocation.
+fn restore_writes(run: &workflow::RunDir, steps: &[u32], answer: u16) -> usize {
     Journal::read(&run.journal_path())
         .unwrap()
         .records
         .iter()
-        .filter(|r| matches!(r, Record::Result { step, status: 200, .. } if steps.contains(step)))
+        .filter(|r| matches!(r, Record::Result { step, status, .. } if steps.contains(step) && *status == answer))
         .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_migration_stopped_mid_restore_resumes_without_duplicates_or_losses() {
-    let env = Env::start(ksmc_sim::Scenario::migrate_v4()).await;
-    let member = add_members(&env).await;
-    let plan = workflow::plan_workflow(&migrate(), &env.clusters)
-        .await
-        .unwrap();
+    let (env, member, plan) = planned(migrate_prod_1()).await;
     let run = env.runs.create(&plan).unwrap();
     let steps = restore_steps(&plan);
-    let first = *steps.iter().min().unwrap();
-    // Slow the member down once everything before the restore is done, and stop the run
-    // (drop it mid-step, as a kill would) as soon as its first restore write is recorded.
+    // The member answers nothing to the restore of apps-frontend's Role (it is created, the
+    // answer lost, as with a crash mid-write) and refuses (503) every binding created there,
+    // so that project's restore stops after its Role; the run is then stopped (dropped
+    // mid-step, as a kill would) once a refusal is recorded.
+    let lost = FaultRule::new(Fault::AppliedButLost)
+        .methods(&["POST"])
+        .path_prefix("/apis/iam.kubesphere.io/v1beta1/namespaces/apps-frontend/roles")
+        .count(1);
+    let refused = FaultRule::new(Fault::ServiceUnavailable)
+        .methods(&["POST"])
+        .path_prefix("/apis/iam.kubesphere.io/v1beta1/namespaces/apps-frontend/rolebindings");
+    env.estate
+        .set_faults("prod-1", FaultPlan::latency(0, 0).rule(lost).rule(refused))
+        .unwrap();
     let stop = async {
-        for _ in 0..1200 {
-            if run.summary().is_ok_and(|s| s.steps_done >= first) {
-                break;
+        for _ in 0..2400 {
+            if restore_writes(&run, &steps, 503) > 0 {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        env.estate
-            .set_faults("prod-1", ksmc_sim::faults::FaultPlan::latency(200, 0))
-            .unwrap();
-        for _ in 0..2400 {
-            if restore_writes(&run, &steps) > 0 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no restore write within 24 s");
+        panic!("no refused restore write within 60 s");
     };
     tokio::select! {
         report = env.apply(&run, true) => panic!("the run ended before it was stopped: {report:#?}"),
         () = stop => {}
     }
     env.estate.clear_faults("prod-1").unwrap();
-    let written = restore_writes(&run, &steps);
     let mut missing = Vec::new();
     for k in added() {
         if get(&member, &k.2, &k.0, &k.1, &k.3).await.is_none() {
             missing.push(k);
         }
     }
+    let role = key(IAM, "Role", "apps-frontend", "pod-reader");
     assert!(
-        written >= 1 && !missing.is_empty(),
-        "stopped after {written} restore write(s); missing {missing:?}"
+        !missing.contains(&role) && missing.len() >= 3,
+        "the Role restored, apps-frontend's bindings not; missing {missing:?}"
     );
     assert_eq!(run.summary().unwrap().status, RunStatus::Interrupted);
 
@@ -450,34 +441,7 @@ async fn a_migration_stopped_mid_restore_resumes_without_duplicates_or_losses() 
 
     let report = env.apply(&run, false).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-    for wanted in plan.project_access.iter().flat_map(|a| a.objects.iter()) {
-        let (w_ns, w_name) = (
-            wanted["metadata"]["namespace"].as_str().unwrap(),
-            wanted["metadata"]["name"].as_str().unwrap(),
-        );
-        let w_av = wanted["apiVersion"].as_str().unwrap();
-        let found = get(
-            &member,
-            w_ns,
-            w_av,
-            wanted["kind"].as_str().unwrap(),
-            w_name,
-        )
-        .await;
-        let found = found.unwrap_or_else(|| panic!("{w_ns}/{w_name} lost"));
-        let expected = if (w_av, w_ns, w_name) == (av.as_str(), ns.as_str(), name.as_str()) {
-            &other
-        } else {
-            wanted
-        };
-        for field in ["rules", "roleRef", "subjects"] {
-            assert_eq!(
-                found.get(field),
-                expected.get(field),
-                "{w_ns}/{w_name} {field}"
-            );
-        }
-    }
+    assert_restored(&member, &plan, Some(&other)).await;
     let field = if kind == "Role" { "rules" } else { "roleRef" };
     assert!(
         report
@@ -514,7 +478,7 @@ async fn a_migration_stopped_mid_restore_resumes_without_duplicates_or_losses() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_3x_plan_has_no_snapshot_and_hashes_as_before() {
     let env = Env::start(ksmc_sim::Scenario::migrate()).await;
-    for input in [unbind(), migrate()] {
+    for input in [unbind_prod_1(), migrate_prod_1()] {
         let plan = workflow::plan_workflow(&input, &env.clusters)
             .await
             .unwrap();

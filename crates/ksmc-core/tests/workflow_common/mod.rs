@@ -45,6 +45,31 @@ impl Env {
     }
 }
 
+/// Unbind `prod-1` from `old-host`, keeping every project (the `migrate` scenarios), settling 1 s.
+pub fn unbind_prod_1() -> ksmc_core::workflow::WorkflowInput {
+    ksmc_core::workflow::WorkflowInput::Unbind {
+        member: "prod-1".into(),
+        old_host: Some("old-host".into()),
+        cluster_name: None,
+        projects: None,
+        settle_seconds: 1,
+    }
+}
+
+/// Migrate `prod-1` from `old-host` to `new-host`, every project to the workspace of the same
+/// name, settling 1 s.
+pub fn migrate_prod_1() -> ksmc_core::workflow::WorkflowInput {
+    ksmc_core::workflow::WorkflowInput::Migrate {
+        member: "prod-1".into(),
+        old_host: Some("old-host".into()),
+        new_host: "new-host".into(),
+        cluster_name: None,
+        projects: None,
+        workspace_map: std::collections::BTreeMap::new(),
+        settle_seconds: 1,
+    }
+}
+
 pub async fn namespace(client: &kube::Client, name: &str) -> Option<Namespace> {
     Api::<Namespace>::all(client.clone())
         .get_opt(name)
