@@ -252,6 +252,10 @@ pub fn print_outcome(report: &RunReport, estate: &str) {
             report.run_id
         ),
     }
+    // What steps found and left alone (e.g. a project role that differs from the snapshot).
+    for note in &report.notes {
+        eprintln!("  note: {note}");
+    }
 }
 
 /// `ksmc runs list` as a table.

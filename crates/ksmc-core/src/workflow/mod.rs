@@ -9,8 +9,9 @@
 //! after a crash. Every kept namespace is snapshotted before the first write and verified at
 //! the end: a lost one fails the run loudly, never silently.
 //!
-//! KubeSphere 3.4 (`shared/docs/kubesphere-multicluster.md` §2–4). 4.x clusters are refused
-//! with a clear message until their branch exists.
+//! KubeSphere 3.4 (`shared/docs/kubesphere-multicluster.md` §2–4) and 4.1 (§7): the plans
+//! branch on the clusters' generation (4.x: no KubeFed, InstallPlans for components, project
+//! roles and bindings kept through an unbind and restored after a rebind).
 
 pub mod access;
 pub mod admin;

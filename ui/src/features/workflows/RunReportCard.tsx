@@ -39,6 +39,18 @@ export function RunReportCard({ title, report, progress, onResume, onDone }: Run
             </Text>
           )}
         </Alert>
+        {report.notes !== undefined && report.notes.length > 0 && (
+          // What steps found and left alone, e.g. a project role that differs from the snapshot.
+          <Alert color="yellow" variant="light" title={t("workflows.report.notes")} data-testid="report-notes">
+            <Stack gap={4}>
+              {report.notes.map((note) => (
+                <Text size="sm" key={note}>
+                  {note}
+                </Text>
+              ))}
+            </Stack>
+          </Alert>
+        )}
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           <StatCard label={t("workflows.report.steps")} value={`${String(report.stepsDone)}/${String(report.stepsTotal)}`} />
           <StatCard label={t("workflows.report.kept")} value={String(report.kept)} />

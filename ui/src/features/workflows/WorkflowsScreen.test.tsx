@@ -170,6 +170,8 @@ describe("the workflow wizard", () => {
     expect(within(report).getByTestId("report-status").dataset.status).toBe("succeeded");
     expect(within(report).getByTestId("report-summary").textContent).toContain("every kept namespace was verified");
     expect(within(report).getByTestId("report-kept").textContent).toContain("2 kept namespaces");
+    // A run that found nothing to leave alone shows no notes.
+    expect(within(report).queryByTestId("report-notes")).toBeNull();
   });
 
   it("reports a blocked run with its reason and offers resume", async () => {
@@ -188,6 +190,24 @@ describe("the workflow wizard", () => {
     );
     expect((await screen.findByTestId("report-reason")).textContent).toContain("2. Settle: apps-web regained a workspace owner");
     expect(screen.getByTestId("report-resume")).toBeTruthy();
+  });
+
+  it("lists what the run's steps found and left alone", async () => {
+    const { user, run } = await openWorkflows();
+    await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
+    await user.selectOptions(screen.getByLabelText("New host"), "new-host");
+    await user.click(screen.getByTestId("plan-button"));
+    await screen.findByTestId("plan-review");
+    await user.type(screen.getByTestId("confirm-name"), "prod-1");
+    await user.click(screen.getByTestId("confirm-host-old-host"));
+    await user.click(screen.getByTestId("confirm-host-new-host"));
+    await user.click(screen.getByTestId("apply-button"));
+    await screen.findByTestId("run-progress");
+    const note = "Role apps-web/pod-reader on prod-1 differs from the snapshot: left as it is";
+    await run.end(runReport({ status: "succeeded", notes: [note] }));
+    const notes = await screen.findByTestId("report-notes");
+    expect(notes.textContent).toContain("Left as found");
+    expect(notes.textContent).toContain(note);
   });
 
   it("shows a refused run (stale plan) with what to do, back on the review", async () => {
