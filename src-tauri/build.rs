@@ -14,6 +14,7 @@ fn main() {
             "vault_approve_exec",
             "vault_contexts",
             "vault_add",
+            "preflight_import",
             "plan_workflow",
             "apply_run",
             "resume_run",

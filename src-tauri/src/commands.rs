@@ -3,7 +3,7 @@
 //! non-secret records and reviews, never a kubeconfig.
 
 use ksmc_core::AppError;
-use ksmc_core::fleet::FleetReport;
+use ksmc_core::fleet::{FleetReport, PreflightReport};
 use ksmc_core::vault::{Acknowledgement, ClusterRecord, ExecReview, VaultListing};
 use ksmc_core::workflow::{Plan, RunEvent, RunReport, RunSummary, WorkflowInput};
 use tauri::ipc::Channel;
@@ -98,6 +98,19 @@ pub async fn vault_approve_exec(
     state
         .with_vault(move |v| v.approve_exec(&name, &fingerprint))
         .await
+}
+
+/// The import preflight checklist for `member` into `host` as Cluster `name`, from live
+/// reads. Writes nothing; checks speak of jwtSecret fingerprints, never the secret.
+#[tauri::command]
+#[specta::specta]
+pub async fn preflight_import(
+    state: tauri::State<'_, AppState>,
+    host: String,
+    member: String,
+    name: String,
+) -> Result<PreflightReport, AppError> {
+    state.preflight_import(&host, &member, &name).await
 }
 
 /// Plans a workflow from live reads and saves it as a run (the plan's `id`). Writes nothing

@@ -25,6 +25,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::vault_approve_exec,
             commands::vault_contexts,
             commands::vault_add,
+            commands::preflight_import,
             commands::plan_workflow,
             commands::apply_run,
             commands::resume_run,

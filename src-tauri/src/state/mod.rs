@@ -8,7 +8,7 @@ mod runs;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use ksmc_core::fleet::{ClusterFacts, FleetReport};
+use ksmc_core::fleet::{ClusterFacts, FleetReport, PreflightReport};
 use ksmc_core::vault::{Vault, VaultError};
 use ksmc_core::workflow::{CancelFlag, Clusters, Runs};
 use ksmc_core::{AppError, ClusterSource, ErrorKind};
@@ -161,6 +161,23 @@ impl AppState {
     /// An unreadable directory; a vault that cannot be opened.
     pub async fn clusters(&self) -> Result<Arc<Clusters>, AppError> {
         self.clusters_of(&self.current()).await
+    }
+
+    /// The import checklist for `member` into `host` as `name`, read live from the open
+    /// estate's clusters (nothing written). A failed check is data in the report.
+    ///
+    /// # Errors
+    /// A cluster the estate does not have (`NotFound`); an estate that cannot be opened.
+    pub async fn preflight_import(
+        &self,
+        host: &str,
+        member: &str,
+        name: &str,
+    ) -> Result<PreflightReport, AppError> {
+        let clusters = self.clusters().await?;
+        let host = clusters.source(host)?.clone();
+        let member = clusters.source(member)?.clone();
+        Ok(ksmc_core::fleet::preflight(&host, &member, Some(name)).await)
     }
 
     async fn clusters_of(&self, open: &Open) -> Result<Arc<Clusters>, AppError> {

@@ -44,6 +44,11 @@ export const commands = {
 	 */
 	vaultAdd: (source: KubeconfigSource, choices: AddChoice[], acknowledgements: Acknowledgement[]) => typedError<AddOutcome[], AppError>(__TAURI_INVOKE("vault_add", { source, choices, acknowledgements })),
 	/**
+	 *  The import preflight checklist for `member` into `host` as Cluster `name`, from live
+	 *  reads. Writes nothing; checks speak of jwtSecret fingerprints, never the secret.
+	 */
+	preflightImport: (host: string, member: string, name: string) => typedError<PreflightReport, AppError>(__TAURI_INVOKE("preflight_import", { host, member, name })),
+	/**
 	 *  Plans a workflow from live reads and saves it as a run (the plan's `id`). Writes nothing
 	 *  to any cluster.
 	 */
@@ -237,6 +242,31 @@ export type AppError = {
 
 /**  How the stored kubeconfig authenticates. */
 export type AuthKind = "token" | "clientCertificate" | "exec" | "none";
+
+/**  One item of the checklist. */
+export type Check = {
+	id: string,
+	title: string,
+	status: CheckStatus,
+	/**  What KubeSphere would say (verbatim where it says something), or why it passed. */
+	message: string,
+	fix: Fix | null,
+	/**
+	 *  The language-neutral values `message` and the fix summary interpolate, and (param
+	 *  `variant`, always present) which form of the message this is, so a shell can render the
+	 *  check in another language; [`CHECK_PARAMS`] declares each id's keys and variants. The
+	 *  title depends on the id alone.
+	 */
+	params: { [key in string]: string },
+};
+
+/**  Result of one check. */
+export type CheckStatus = "pass" | "warn" | "fail" | 
+/**
+ *  Not run: an earlier failure makes it meaningless, or the host's KubeSphere generation
+ *  does not need it (4.x sets the member's role and jwtSecret itself).
+ */
+"skip";
 
 /**  Everything ksmc knows about one cluster. */
 export type ClusterFacts = {
@@ -756,6 +786,17 @@ export type Plan = {
 	projectAccess?: ProjectAccess[],
 	/**  SHA-256 over input, inventory, warnings, phases and project access: what was reviewed. */
 	hash: string,
+};
+
+/**  The checklist for importing `member` into `host` as `name`. */
+export type PreflightReport = {
+	host: string,
+	member: string,
+	/**  The Cluster name the member would be imported under. */
+	name: string,
+	checks: Check[],
+	/**  No check failed. */
+	ok: boolean,
 };
 
 /**  A project: a namespace labelled `kubesphere.io/workspace`. */
