@@ -1,6 +1,8 @@
 //! Every finding of ksmc-sim's scenarios carries the language-neutral params its English text
 //! names (`params_check`), so does every import preflight check, and `ui/src/features/fleet/findings.fixture.json` holds those real
-//! findings with each id's declared params, for the UI's translation tests.
+//! findings with each id's declared params, for the UI's translation tests;
+//! `ui/src/features/workflows/preflight.fixture.json` likewise holds one real check of each form
+//! the scenarios reach, with each check id's declared params.
 //! `KSMC_UPDATE_FIXTURES=1` rewrites the fixture; otherwise this test fails when it is stale
 //! (ids, declared params and variants, and each finding's id, cluster, object and param keys;
 //! values such as UIDs and fingerprints differ from run to run).
@@ -121,6 +123,8 @@ async fn every_preflight_check_carries_its_form_and_the_values_its_message_names
     let ids: Vec<&str> = CHECK_PARAMS.iter().map(|(id, ..)| *id).collect();
     assert_eq!(ids, CHECK_IDS);
     let mut forms = std::collections::BTreeSet::new();
+    // One real check of each form, for the UI's fixture.
+    let mut examples = std::collections::BTreeMap::new();
     for (scenario, pairs) in [
         (
             Scenario::misconfigured(),
@@ -143,6 +147,9 @@ async fn every_preflight_check_carries_its_form_and_the_values_its_message_names
                 for c in &report.checks {
                     let form = c.params.get(VARIANT).unwrap_or_else(|| panic!("{c:#?}"));
                     forms.insert(format!("{}/{form}", c.id));
+                    examples
+                        .entry(format!("{}/{form}", c.id))
+                        .or_insert_with(|| c.clone());
                     let text = format!(
                         "{}\n{}",
                         c.message,
@@ -161,7 +168,7 @@ async fn every_preflight_check_carries_its_form_and_the_values_its_message_names
         estate.shutdown().await;
     }
     // The forms these estates reach, at least.
-    for form in [
+    let reached = [
         "connection/direct",
         "host/pass",
         "kubeconfig/pass",
@@ -175,7 +182,50 @@ async fn every_preflight_check_carries_its_form_and_the_values_its_message_names
         "kubesphere-version/installsV4",
         "clean-member/conflicts",
         "recorded-name/fail",
-    ] {
+    ];
+    for form in reached {
         assert!(forms.contains(form), "{form} not reached: {forms:?}");
+    }
+
+    let fixture = json!({
+        "ids": CHECK_IDS,
+        "params": CHECK_PARAMS.iter().map(|(id, keys, variants)| {
+            (id.to_string(), json!({"keys": keys, "variants": variants}))
+        }).collect::<serde_json::Map<_, _>>(),
+        "checks": examples.values().collect::<Vec<_>>(),
+    });
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/src/features/workflows/preflight.fixture.json");
+    if std::env::var_os("KSMC_UPDATE_FIXTURES").is_some() {
+        let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
+        std::fs::write(&path, text).expect("fixture written");
+        return;
+    }
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).expect("the fixture (KSMC_UPDATE_FIXTURES=1 writes it)"),
+    )
+    .expect("fixture is JSON");
+    let stale = format!(
+        "{} is stale: run KSMC_UPDATE_FIXTURES=1 cargo test -p ksmc-core --test fleet_params",
+        path.display()
+    );
+    // The declarations exactly; the checks only as far as they are stable from run to run
+    // (the forms every run reaches).
+    assert_eq!(stored["ids"], fixture["ids"], "{stale}");
+    assert_eq!(stored["params"], fixture["params"], "{stale}");
+    let stored_forms: std::collections::BTreeSet<String> = stored["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            format!(
+                "{}/{}",
+                c["id"].as_str().unwrap_or(""),
+                c["params"][VARIANT].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    for form in reached {
+        assert!(stored_forms.contains(form), "{form}: {stale}");
     }
 }
