@@ -1,6 +1,6 @@
-import { Badge, Box, Button, Code, Group, Text, Title } from "@mantine/core";
+import { Badge, Box, Button, Group, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
-import { CopyButton } from "../../components/CopyButton";
+import { CommandBlock } from "../../components/CommandBlock";
 import type { Finding } from "../../ipc/bindings";
 import { useOptionalWorkflowSession } from "../workflows/sessionContext";
 import { findingText } from "./findingText";
@@ -61,16 +61,7 @@ export function FindingItem({ finding }: { finding: Finding }) {
           {t("findings.fixIt")}
         </Button>
       )}
-      {commands !== "" && (
-        <Box className="command-block" mt="xs">
-          <Code block data-testid="finding-commands" className="command-block__code">
-            {commands}
-          </Code>
-          <Box className="command-block__copy">
-            <CopyButton text={commands} />
-          </Box>
-        </Box>
-      )}
+      {commands !== "" && <CommandBlock commands={commands} data-testid="finding-commands" />}
     </Box>
   );
 }

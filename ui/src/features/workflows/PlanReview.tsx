@@ -1,7 +1,7 @@
-import { Accordion, Alert, Badge, Box, Button, Checkbox, Code, Group, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Accordion, Alert, Badge, Box, Button, Checkbox, Group, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { CopyButton } from "../../components/CopyButton";
+import { CommandBlock } from "../../components/CommandBlock";
 import { AlertIcon } from "../../components/icons";
 import type { Plan, Step } from "../../ipc/bindings";
 import { gateOf, writesTo } from "./model";
@@ -131,14 +131,7 @@ function StepItem({ step, hosts }: { step: Step; hosts: readonly string[] }) {
               <Text size="xs">{t("workflows.review.kubectl")}</Text>
             </Accordion.Control>
             <Accordion.Panel>
-              <Box className="command-block">
-                <Code block data-testid="step-kubectl" className="command-block__code">
-                  {kubectl}
-                </Code>
-                <Box className="command-block__copy">
-                  <CopyButton text={kubectl} />
-                </Box>
-              </Box>
+              <CommandBlock commands={kubectl} mt={0} data-testid="step-kubectl" />
             </Accordion.Panel>
           </Accordion.Item>
         </Accordion>
