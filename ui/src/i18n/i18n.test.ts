@@ -20,14 +20,15 @@ function placeholders(text: string): string[] {
 }
 
 /**
- * The templates of the core's findings (`findings.text.*`) exist in zh-CN only: their English
- * is the core's own text (see features/fleet/findingText.ts, tested there).
+ * The templates of the core's findings (`findings.text.*`) and preflight checks
+ * (`preflight.text.*`) exist in zh-CN only: their English is the core's own text (see
+ * i18n/templateText.ts; tested in features/fleet and features/workflows).
  */
-const CORE_TEXT = "findings.text.";
+const CORE_TEXT = ["findings.text.", "preflight.text."];
 
 describe("translations", () => {
   const english = flatten(en);
-  const chinese = new Map([...flatten(zhCN)].filter(([key]) => !key.startsWith(CORE_TEXT)));
+  const chinese = new Map([...flatten(zhCN)].filter(([key]) => !CORE_TEXT.some((prefix) => key.startsWith(prefix))));
 
   it("zh-CN has exactly the keys of en", () => {
     expect([...chinese.keys()].sort()).toEqual([...english.keys()].sort());

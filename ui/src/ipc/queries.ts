@@ -8,6 +8,7 @@ import {
   type FleetPatch,
   type FleetReport,
   type Plan,
+  type PreflightReport,
   type RunEvent,
   type RunReport,
   type RunSummary,
@@ -174,6 +175,14 @@ export function useRuns() {
     queryKey: queryKeys.runs,
     queryFn: (): Promise<RunSummary[]> => call(() => commands.listRuns()),
     staleTime: 0,
+  });
+}
+
+/** The import checklist of `member` into `host` as Cluster `name` (`preflight_import`). Writes nothing. */
+export function usePreflightImport() {
+  return useMutation({
+    mutationFn: ({ host, member, name }: { host: string; member: string; name: string }): Promise<PreflightReport> =>
+      call(() => commands.preflightImport(host, member, name)),
   });
 }
 

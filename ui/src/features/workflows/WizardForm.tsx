@@ -17,6 +17,7 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { TrashIcon } from "../../components/icons";
+import { ImportPreflight } from "./ImportPreflight";
 import type { WorkflowInput } from "../../ipc/bindings";
 import {
   type Choices,
@@ -209,6 +210,16 @@ export function WizardForm({ form, choices, onChange, onPlan, planning }: Wizard
             onChange={(v) => {
               set({ settleSeconds: typeof v === "number" ? v : Number.NaN });
             }}
+          />
+        )}
+
+        {form.kind === "import" && (
+          <ImportPreflight
+            host={form.host}
+            member={form.member}
+            // The plan imports under the member's name (`clusterName: null`).
+            name={form.member}
+            ready={form.host !== "" && form.member !== "" && errors.host === undefined && errors.member === undefined}
           />
         )}
 
