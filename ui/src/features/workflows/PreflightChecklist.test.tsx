@@ -1,5 +1,5 @@
 import { MantineProvider } from "@mantine/core";
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import { I18nextProvider } from "react-i18next";
 import { afterEach, describe, expect, it } from "vitest";
 import i18n, { setLanguage } from "../../i18n";
@@ -156,11 +156,14 @@ describe("zh-CN templates of the preflight checks", () => {
 describe("the import wizard's preflight", () => {
   it("runs the preflight of the chosen clusters and keeps planning possible", async () => {
     const asked: unknown[] = [];
+    let answer: (r: PreflightReport) => void = () => undefined;
     const calls = mockCommands({
       inspect_fleet: () => migrateFleet(),
       preflight_import: (args) => {
         asked.push(args);
-        return { ...report(SAMPLE), host: "new-host", member: "prod-1", name: "prod-1" };
+        return new Promise<PreflightReport>((resolve) => {
+          answer = resolve;
+        });
       },
     });
     const { user } = renderWithProviders();
@@ -170,7 +173,14 @@ describe("the import wizard's preflight", () => {
     await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
     await user.selectOptions(screen.getByTestId("field-host"), "new-host");
     await user.click(screen.getByTestId("preflight-button"));
+    // While the clusters are read.
+    expect((await screen.findByTestId("preflight-loading")).textContent).toBe("Checking…");
+    await act(async () => {
+      answer({ ...report(SAMPLE), host: "new-host", member: "prod-1", name: "prod-1" });
+      await Promise.resolve();
+    });
     const list = await screen.findByTestId("preflight-checklist");
+    expect(screen.queryByTestId("preflight-loading")).toBeNull();
     expect(asked).toEqual([{ host: "new-host", member: "prod-1", name: "prod-1" }]);
     expect(list.getAttribute("data-ok")).toBe("false");
     expect(within(list).getByTestId("preflight-check-member-role").getAttribute("data-status")).toBe("fail");
