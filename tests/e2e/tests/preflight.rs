@@ -1,6 +1,7 @@
 //! A preflight failure in a real window on the `misconfigured` scenario: m-jwt runs with
 //! another jwtSecret than host's. The overview's finding says so with the command that fixes
-//! it; planning its import without "let ksmc fix it" is refused with that check and how to fix
+//! it; the import wizard's checklist fails that check (and only that one) with its fix;
+//! planning its import without "let ksmc fix it" is refused with that check and how to fix
 //! it; with the fix on, the plan carries the fix as its first phase.
 //! Screenshots go to target/e2e/.
 
@@ -18,6 +19,9 @@ use fantoccini::error::CmdError;
 #[derive(Debug, Default)]
 struct Seen {
     finding: String,
+    /// Each check of the wizard's checklist as `id=status`.
+    checklist: Vec<String>,
+    jwt_check: String,
     error: String,
     fixed_plan: String,
     shots: Vec<(&'static str, Vec<u8>)>,
@@ -55,6 +59,27 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
     wait_for(client, "field-host").await?;
     select_in(client, "field-host", "host").await?;
     select_in(client, "field-member", "m-jwt").await?;
+    // The checklist, before any plan.
+    js_click_on(client, "preflight-button").await?;
+    wait_secs(client, "preflight-checklist", 60).await?;
+    seen.checklist = client
+        .execute(
+            "return [...document.querySelectorAll(\"[data-testid^='preflight-check-']\")].map(e => e.dataset.testid.slice(16) + '=' + e.dataset.status);",
+            vec![],
+        )
+        .await?
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    seen.jwt_check = visible_text(client, "preflight-check-jwt-secret").await?;
+    client
+        .execute(
+            "document.querySelector(\"[data-testid='preflight-check-jwt-secret']\").scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await?;
+    seen.shots
+        .push(("preflight-checklist.png", painted_shot(client).await?));
     // Without ksmc's fix: the preflight refuses, naming the check and its fix.
     let fix_on = client
         .execute(
@@ -99,6 +124,27 @@ async fn a_preflight_failure_shows_with_its_fix() {
         seen.finding.contains("jwtSecret") && seen.finding.contains("kubectl"),
         "the finding with its fix: {}",
         seen.finding
+    );
+    let failed: Vec<&String> = seen
+        .checklist
+        .iter()
+        .filter(|c| c.ends_with("=fail"))
+        .collect();
+    assert_eq!(
+        failed,
+        ["jwt-secret=fail"],
+        "the checklist: {:?}",
+        seen.checklist
+    );
+    assert!(
+        seen.checklist.len() >= 10,
+        "every check is listed: {:?}",
+        seen.checklist
+    );
+    assert!(
+        seen.jwt_check.contains("kubectl"),
+        "the failing check shows its fix: {}",
+        seen.jwt_check
     );
     assert!(
         seen.error.contains("preflight failed") && seen.error.contains("jwtSecret"),
