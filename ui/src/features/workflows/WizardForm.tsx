@@ -17,6 +17,7 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { TrashIcon } from "../../components/icons";
+import { useFleet } from "../../ipc/queries";
 import { ImportPreflight } from "./ImportPreflight";
 import type { WorkflowInput } from "../../ipc/bindings";
 import {
@@ -26,6 +27,7 @@ import {
   type Pair,
   type WizardForm as Form,
   WIZARD_KINDS,
+  importName,
   toInput,
   validate,
   withMember,
@@ -42,6 +44,7 @@ interface WizardFormProps {
 /** Step 1: which workflow, which clusters, which options — validated as they are typed. */
 export function WizardForm({ form, choices, onChange, onPlan, planning }: WizardFormProps) {
   const { t } = useTranslation();
+  const fleet = useFleet();
   // Errors show once a field was touched, or after a first attempt to plan.
   const [tried, setTried] = useState(false);
   const errors: FormErrors = validate(form, choices);
@@ -217,8 +220,8 @@ export function WizardForm({ form, choices, onChange, onPlan, planning }: Wizard
           <ImportPreflight
             host={form.host}
             member={form.member}
-            // The plan imports under the member's name (`clusterName: null`).
-            name={form.member}
+            // The name the plan imports under (`clusterName: null`): the recorded one, if any.
+            name={importName(fleet.data, form.member)}
             ready={form.host !== "" && form.member !== "" && errors.host === undefined && errors.member === undefined}
           />
         )}

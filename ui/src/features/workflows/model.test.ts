@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { migrateFleet, migratePlan } from "../../test/fixtures";
-import { choicesOf, emptyForm, gateOf, NO_PROGRESS, reduceProgress, toInput, validate, withMember, writesTo } from "./model";
+import { choicesOf, emptyForm, gateOf, importName, NO_PROGRESS, reduceProgress, toInput, validate, withMember, writesTo } from "./model";
 
 describe("workflow model", () => {
+  it("names an import as the plan does: the name a host recorded on the member, else the member's", () => {
+    const fleet = migrateFleet();
+    const member = fleet.clusters[1];
+    if (member?.kubesphere == null) throw new Error("the fixture's second cluster has KubeSphere");
+    member.kubesphere.recordedName = { value: "legacy-name", source: "kubesphere-config" };
+    expect(importName(fleet, member.name)).toBe("legacy-name");
+    member.kubesphere.recordedName = { value: "", source: "kubesphere-config" };
+    expect(importName(fleet, member.name)).toBe(member.name);
+    member.kubesphere.recordedName = null;
+    expect(importName(fleet, member.name)).toBe(member.name);
+    expect(importName(undefined, "m")).toBe("m");
+  });
+
   it("offers hosts and members from the fleet, with each member's host", () => {
     const c = choicesOf(migrateFleet());
     expect(c.hosts).toEqual(["old-host", "new-host"]);

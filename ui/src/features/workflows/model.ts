@@ -331,3 +331,13 @@ export function isResumable(status: RunStatus): boolean {
 export function isUnfinished(status: RunStatus): boolean {
   return status === "interrupted" || status === "paused" || status === "blocked";
 }
+
+/**
+ * The Cluster name an import without a name uses (the core's plan does the same): the name a
+ * host recorded on the member, which KubeSphere wants again, else the member's name here.
+ */
+export function importName(fleet: FleetReport | undefined, member: string): string {
+  const recorded = fleet?.clusters.find((c) => c.name === member)?.kubesphere?.recordedName?.value;
+  // An empty clusterName is KubeSphere's "never imported".
+  return recorded !== undefined && recorded !== "" ? recorded : member;
+}
