@@ -9,7 +9,7 @@
 
 mod params_check;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ksmc_core::fleet::findings::{IDS, PARAMS, VARIANT};
@@ -94,22 +94,14 @@ async fn scenario_findings_carry_their_params_and_the_ui_fixture_is_current() {
 
     let fixture = json!({
         "ids": IDS,
-        "params": PARAMS.iter().map(|(id, keys, variants)| {
-            (id.to_string(), json!({"keys": keys, "variants": variants}))
-        }).collect::<serde_json::Map<_, _>>(),
+        "params": declared(PARAMS),
         "findings": all,
     });
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../ui/src/features/fleet/findings.fixture.json");
-    if std::env::var_os("KSMC_UPDATE_FIXTURES").is_some() {
-        let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
-        std::fs::write(&path, text).expect("fixture written");
+    let Some(stored) = write_or_read(&path, &fixture) else {
         return;
-    }
-    let stored: Value = serde_json::from_str(
-        &std::fs::read_to_string(&path).expect("the fixture (KSMC_UPDATE_FIXTURES=1 writes it)"),
-    )
-    .expect("fixture is JSON");
+    };
     assert_eq!(
         shapes(&stored),
         shapes(&fixture),
@@ -189,22 +181,14 @@ async fn every_preflight_check_carries_its_form_and_the_values_its_message_names
 
     let fixture = json!({
         "ids": CHECK_IDS,
-        "params": CHECK_PARAMS.iter().map(|(id, keys, variants)| {
-            (id.to_string(), json!({"keys": keys, "variants": variants}))
-        }).collect::<serde_json::Map<_, _>>(),
+        "params": declared(CHECK_PARAMS),
         "checks": examples.values().collect::<Vec<_>>(),
     });
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../ui/src/features/workflows/preflight.fixture.json");
-    if std::env::var_os("KSMC_UPDATE_FIXTURES").is_some() {
-        let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
-        std::fs::write(&path, text).expect("fixture written");
+    let Some(stored) = write_or_read(&path, &fixture) else {
         return;
-    }
-    let stored: Value = serde_json::from_str(
-        &std::fs::read_to_string(&path).expect("the fixture (KSMC_UPDATE_FIXTURES=1 writes it)"),
-    )
-    .expect("fixture is JSON");
+    };
     let stale = format!(
         "{} is stale: run KSMC_UPDATE_FIXTURES=1 cargo test -p ksmc-core --test fleet_params",
         path.display()
@@ -228,4 +212,30 @@ async fn every_preflight_check_carries_its_form_and_the_values_its_message_names
     for form in reached {
         assert!(stored_forms.contains(form), "{form}: {stale}");
     }
+}
+
+/// Each id's declared param keys and variants, as the UI's tests read them.
+fn declared(table: &[(&str, &[&str], &[&str])]) -> serde_json::Map<String, Value> {
+    table
+        .iter()
+        .map(|(id, keys, variants)| {
+            (
+                (*id).to_owned(),
+                json!({"keys": keys, "variants": variants}),
+            )
+        })
+        .collect()
+}
+
+/// With `KSMC_UPDATE_FIXTURES` set, writes `fixture` to `path` (and gives `None`); otherwise
+/// the stored fixture, to compare with it.
+fn write_or_read(path: &Path, fixture: &Value) -> Option<Value> {
+    if std::env::var_os("KSMC_UPDATE_FIXTURES").is_some() {
+        let text = serde_json::to_string_pretty(fixture).unwrap() + "\n";
+        std::fs::write(path, text).expect("fixture written");
+        return None;
+    }
+    let text =
+        std::fs::read_to_string(path).expect("the fixture (KSMC_UPDATE_FIXTURES=1 writes it)");
+    Some(serde_json::from_str(&text).expect("fixture is JSON"))
 }

@@ -165,6 +165,15 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
             };
             let left = not_after.as_second() - now.as_second();
             let days = left.div_euclid(86_400);
+            // What both texts name: the cluster, the host, where the certificate was read, its end.
+            let cert = merged(
+                base,
+                params(&[
+                    ("host", &host),
+                    ("source", &fact.source),
+                    ("notAfter", &fact.value),
+                ]),
+            );
             if left <= 0 {
                 (
                     Severity::Error,
@@ -176,17 +185,7 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
                         "The client certificate {host} uses to reach {} ({}) expired on {}: the member's API server refuses it (\"x509: certificate has expired or is not yet valid\"), so the host cannot sync the Cluster, proxy requests to it or propagate workspaces and users.",
                         mc.name, fact.source, fact.value
                     ),
-                    variant(
-                        merged(
-                            base,
-                            params(&[
-                                ("host", &host),
-                                ("source", &fact.source),
-                                ("notAfter", &fact.value),
-                            ]),
-                        ),
-                        Some("expired"),
-                    ),
+                    variant(cert, Some("expired")),
                 )
             } else if days < CERT_WARNING_DAYS {
                 let when = if days == 0 {
@@ -214,15 +213,7 @@ fn kubeconfig_cert(h: &ClusterFacts, mc: &ManagedCluster, now: Timestamp, out: &
                         }
                     ),
                     variant(
-                        merged(
-                            base,
-                            params(&[
-                                ("host", &host),
-                                ("source", &fact.source),
-                                ("notAfter", &fact.value),
-                                ("days", &days),
-                            ]),
-                        ),
+                        merged(cert, params(&[("days", &days)])),
                         expiring_condition.map(|_| "reported"),
                     ),
                 )
