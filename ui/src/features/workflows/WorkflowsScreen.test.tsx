@@ -1,3 +1,4 @@
+import type { UserEvent } from "@testing-library/user-event";
 import type { Channel } from "@tauri-apps/api/core";
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
@@ -33,6 +34,18 @@ function controlledRun() {
       });
     },
   };
+}
+
+/** Plans prod-1's migration to new-host, confirms it (name and both hosts) and applies it. */
+async function applyMigration(user: UserEvent) {
+    await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
+    await user.selectOptions(screen.getByLabelText("New host"), "new-host");
+    await user.click(screen.getByTestId("plan-button"));
+    await screen.findByTestId("plan-review");
+    await user.type(screen.getByTestId("confirm-name"), "prod-1");
+    await user.click(screen.getByTestId("confirm-host-old-host"));
+    await user.click(screen.getByTestId("confirm-host-new-host"));
+    await user.click(screen.getByTestId("apply-button"));
 }
 
 async function openWorkflows(fleet: FleetReport = migrateFleet()) {
@@ -133,14 +146,7 @@ describe("the workflow wizard", () => {
 
   it("shows progress per step from the channel, cancels, and ends on the report", async () => {
     const { user, run, calls } = await openWorkflows();
-    await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
-    await user.selectOptions(screen.getByLabelText("New host"), "new-host");
-    await user.click(screen.getByTestId("plan-button"));
-    await screen.findByTestId("plan-review");
-    await user.type(screen.getByTestId("confirm-name"), "prod-1");
-    await user.click(screen.getByTestId("confirm-host-old-host"));
-    await user.click(screen.getByTestId("confirm-host-new-host"));
-    await user.click(screen.getByTestId("apply-button"));
+    await applyMigration(user);
     await screen.findByTestId("run-progress");
     expect(calls.mock.calls.find(([c]) => c === "apply_run")?.[1].runId).toBe(migratePlan().id);
 
@@ -176,14 +182,7 @@ describe("the workflow wizard", () => {
 
   it("reports a blocked run with its reason and offers resume", async () => {
     const { user, run } = await openWorkflows();
-    await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
-    await user.selectOptions(screen.getByLabelText("New host"), "new-host");
-    await user.click(screen.getByTestId("plan-button"));
-    await screen.findByTestId("plan-review");
-    await user.type(screen.getByTestId("confirm-name"), "prod-1");
-    await user.click(screen.getByTestId("confirm-host-old-host"));
-    await user.click(screen.getByTestId("confirm-host-new-host"));
-    await user.click(screen.getByTestId("apply-button"));
+    await applyMigration(user);
     await screen.findByTestId("run-progress");
     await run.end(
       runReport({ status: "blocked", step: 1, stepTitle: "Settle", reason: "apps-web regained a workspace owner", stepsDone: 1 }),
@@ -194,14 +193,7 @@ describe("the workflow wizard", () => {
 
   it("lists what the run's steps found and left alone", async () => {
     const { user, run } = await openWorkflows();
-    await user.selectOptions(screen.getByLabelText("Member cluster"), "prod-1");
-    await user.selectOptions(screen.getByLabelText("New host"), "new-host");
-    await user.click(screen.getByTestId("plan-button"));
-    await screen.findByTestId("plan-review");
-    await user.type(screen.getByTestId("confirm-name"), "prod-1");
-    await user.click(screen.getByTestId("confirm-host-old-host"));
-    await user.click(screen.getByTestId("confirm-host-new-host"));
-    await user.click(screen.getByTestId("apply-button"));
+    await applyMigration(user);
     await screen.findByTestId("run-progress");
     const note = "Role apps-web/pod-reader on prod-1 differs from the snapshot: left as it is";
     await run.end(runReport({ status: "succeeded", notes: [note] }));
