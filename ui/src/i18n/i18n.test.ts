@@ -21,10 +21,11 @@ function placeholders(text: string): string[] {
 
 /**
  * The templates of the core's findings (`findings.text.*`) and preflight checks
- * (`preflight.text.*`) exist in zh-CN only: their English is the core's own text (see
- * i18n/templateText.ts; tested in features/fleet and features/workflows).
+ * (`preflight.text.*`, clean-member's conflicts `preflight.conflicts.*`) exist in zh-CN only:
+ * their English is the core's own text (see i18n/templateText.ts; tested in features/fleet and
+ * features/workflows).
  */
-const CORE_TEXT = ["findings.text.", "preflight.text."];
+const CORE_TEXT = ["findings.text.", "preflight.text.", "preflight.conflicts."];
 
 describe("translations", () => {
   const english = flatten(en);

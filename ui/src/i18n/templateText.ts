@@ -12,6 +12,10 @@ type Translate = (key: string, options: Record<string, unknown>) => string;
  * The values templates interpolate: the params, each list (`x` with its `xMore` count of
  * names not listed) written as the language writes "a, b and 3 more".
  */
+export function templateValues(i18n: I18n, params: Partial<Record<string, string>>): Record<string, string> {
+  return values(i18n.t.bind(i18n) as unknown as Translate, params);
+}
+
 function values(translate: Translate, params: Partial<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) if (value !== undefined) out[key] = value;

@@ -164,7 +164,24 @@ pub const CHECK_PARAMS: &[(&str, &[&str], &[&str])] = &[
             "warnAbsent",
         ],
     ),
-    ("clean-member", &[], &["skip", "pass", "conflicts"]),
+    (
+        "clean-member",
+        &[
+            "member",
+            "host",
+            "workspaces",
+            "workspacesMore",
+            "localWorkspaces",
+            "localWorkspacesMore",
+            "users",
+            "usersMore",
+            "emailUsers",
+            "emailUsersMore",
+            "projects",
+            "projectsMore",
+        ],
+        &["skip", "pass", "conflicts"],
+    ),
     (
         "recorded-name",
         &["member", "recorded", "host", "name"],
@@ -573,7 +590,36 @@ fn clean_member(h: &ClusterFacts, m: &ClusterFacts, name: &str) -> Check {
             commands,
             Some("clean-member"),
         ),
-        // The message is the findings' own sentences: no form of its own.
-        form("conflicts", &[]),
+        conflict_params(h, m, &relevant),
     )
+}
+
+/// The params of `clean-member`'s `conflicts` form. Its English is the findings' own
+/// sentences; a shell writes one sentence per kind of conflict present from these lists (each
+/// with its `…More` count when longer than the findings list).
+fn conflict_params(h: &ClusterFacts, m: &ClusterFacts, relevant: &[Finding]) -> Params {
+    let mut p = form("conflicts", &[("member", &m.name), ("host", &h.name)]);
+    for (key, id, param) in [
+        ("workspaces", "workspace-conflict", "workspace"),
+        ("localWorkspaces", "member-local-workspace", "workspace"),
+        ("users", "member-user-conflict", "user"),
+        ("emailUsers", "member-user-email-conflict", "user"),
+        ("projects", "stale-owner-reference", "namespace"),
+    ] {
+        let mut names: Vec<String> = relevant
+            .iter()
+            .filter(|f| f.id == id)
+            .filter_map(|f| f.params.get(param).cloned())
+            .collect();
+        names.dedup();
+        if names.is_empty() {
+            continue;
+        }
+        let (shown, more) = super::findings::listed(&names, names.len());
+        p.insert(key.to_owned(), shown);
+        if more > 0 {
+            p.insert(format!("{key}More"), more.to_string());
+        }
+    }
+    p
 }

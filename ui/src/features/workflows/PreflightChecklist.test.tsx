@@ -9,7 +9,7 @@ import { migrateFleet } from "../../test/fixtures";
 import { callsOf, mockCommands } from "../../test/ipc";
 import { renderWithProviders } from "../../test/render";
 import { PreflightChecklist } from "./PreflightChecklist";
-import { checkText } from "./preflightText";
+import { CONFLICT_KINDS, checkText } from "./preflightText";
 // Real checks of ksmc-sim's scenarios (one of each form reached) and each check id's declared
 // params (core's CHECK_PARAMS), written by core's `fleet_params` test (KSMC_UPDATE_FIXTURES=1).
 import fixture from "./preflight.fixture.json";
@@ -25,9 +25,6 @@ const checks = fixture.checks as unknown as Check[];
 const templates = zhCN.preflight.text as unknown as Record<string, Record<string, string>>;
 const FIELDS = ["title", "message", "fix"] as const;
 const HAN = /\p{Script=Han}/u;
-
-/** Forms whose text is the findings' own sentences, kept in the core's English. */
-const ENGLISH_ONLY = new Set(["clean-member/conflicts"]);
 
 function placeholders(text: string): string[] {
   return [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] ?? "");
@@ -138,9 +135,45 @@ describe("zh-CN templates of the preflight checks", () => {
       for (const field of FIELDS) {
         const s = text[field];
         expect(s, `${form} ${field}`).not.toMatch(/\{\{|\}\}/);
-        if (s === "" || (field !== "title" && ENGLISH_ONLY.has(form))) continue;
+        if (s === "") continue;
         expect(HAN.test(s), `${form} ${field}: ${s}`).toBe(true);
       }
+    }
+  });
+
+  it("write clean-member's conflicts as one sentence per kind of conflict, with the core's names", async () => {
+    const c = example("clean-member", "conflicts");
+    expect(checkText(i18n, c).message).toBe(c.message);
+    await setLanguage("zh-CN");
+    const text = checkText(i18n, c);
+    expect(text.message).toBe(
+      "企业空间 old-ws 已存在于成员集群 m-dirty，而 host 上的同名企业空间没有放置到该集群，二者冲突；" +
+        "企业空间 team-a 是在 m-dirty 上本地创建的（不是由主集群下发的），host 并不知道它们；" +
+        "m-dirty 有自己的用户 alice（不是从主集群同步的），host 上也有同名用户",
+    );
+    expect(text.fix).toBe("导入前先解决 m-dirty 上的这些冲突：下面的命令给出了每一处的处理方法。");
+    // A long list, and the kinds the fixture's member does not have.
+    const more = { ...c, params: { variant: "conflicts", member: "m", host: "h", projects: "a, b", projectsMore: "3", emailUsers: "bob" } };
+    expect(checkText(i18n, more).message).toBe(
+      "m 上的用户 bob 与 h 上另一个用户的邮箱相同：成员集群的 webhook 会拒绝同步过来的用户；" +
+        "项目 a, b，另有 3 个 的 ownerReference 指向 m 上已不存在的企业空间：垃圾回收可能会删除它们",
+    );
+    // A value a sentence needs is missing: the core's English, never a half-filled template.
+    const lacking = { ...c, params: { variant: "conflicts", workspaces: "old-ws" } };
+    expect(checkText(i18n, lacking).message).toBe(c.message);
+  });
+
+  it("have a Chinese sentence for every kind of conflict, using only clean-member's params", () => {
+    const keys = declared["clean-member"]?.keys ?? [];
+    const conflicts = (zhCN.preflight as unknown as { conflicts: Record<string, string> }).conflicts;
+    expect(Object.keys(conflicts).sort()).toEqual([...CONFLICT_KINDS, "separator"].sort());
+    for (const kind of CONFLICT_KINDS) {
+      expect(keys).toContain(kind);
+      expect(keys).toContain(`${kind}More`);
+      const text = conflicts[kind] ?? "";
+      expect(HAN.test(text), kind).toBe(true);
+      expect(placeholders(text), kind).toContain(kind);
+      for (const p of placeholders(text)) expect(keys, `${kind} uses {{${p}}}`).toContain(p);
     }
   });
 

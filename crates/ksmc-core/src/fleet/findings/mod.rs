@@ -271,7 +271,7 @@ pub const CERT_WARNING_DAYS: i64 = 30;
 const LISTED: usize = 10;
 
 /// The first [`LISTED`] of `names` joined with ", ", and how many of `total` are not listed.
-fn listed(names: &[String], total: usize) -> (String, usize) {
+pub(super) fn listed(names: &[String], total: usize) -> (String, usize) {
     let shown: Vec<&str> = names.iter().take(LISTED).map(String::as_str).collect();
     (shown.join(", "), total.saturating_sub(shown.len()))
 }
