@@ -20,12 +20,12 @@ function placeholders(text: string): string[] {
 }
 
 /**
- * The templates of the core's findings (`findings.text.*`) and preflight checks
- * (`preflight.text.*`, clean-member's conflicts `preflight.conflicts.*`) exist in zh-CN only:
- * their English is the core's own text (see i18n/templateText.ts; tested in features/fleet and
- * features/workflows).
+ * The templates of the core's findings (`findings.text.*`, the objects they are about
+ * `findings.object.*`) and preflight checks (`preflight.text.*`, clean-member's conflicts
+ * `preflight.conflicts.*`) exist in zh-CN only: their English is the core's own text (see
+ * i18n/templateText.ts; tested in features/fleet and features/workflows).
  */
-const CORE_TEXT = ["findings.text.", "preflight.text.", "preflight.conflicts."];
+const CORE_TEXT = ["findings.text.", "findings.object.", "preflight.text.", "preflight.conflicts."];
 
 describe("translations", () => {
   const english = flatten(en);

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { CommandBlock } from "../../components/CommandBlock";
 import type { Finding } from "../../ipc/bindings";
 import { useOptionalWorkflowSession } from "../workflows/sessionContext";
-import { findingText } from "./findingText";
+import { findingText, objectLabel } from "./findingText";
 import { SEVERITY_COLORS } from "./findings";
 
 /** One finding: severity, where, what is wrong and how to fix it, in the UI's language. */
@@ -37,8 +37,8 @@ export function FindingItem({ finding }: { finding: Finding }) {
         {object !== null && (
           <>
             <span aria-hidden="true"> · </span>
-            <Text span ff="monospace" size="xs">
-              {object}
+            <Text span ff="monospace" size="xs" data-testid="finding-object">
+              {objectLabel(i18n, object)}
             </Text>
           </>
         )}

@@ -6,7 +6,7 @@ import type { Finding } from "../../ipc/bindings";
 import i18n, { setLanguage } from "../../i18n";
 import zhCN from "../../i18n/zh-CN.json";
 import { FindingItem } from "./FindingItem";
-import { VARIANT, findingText, templateKey } from "./findingText";
+import { VARIANT, findingText, objectLabel, templateKey } from "./findingText";
 // Real findings of ksmc-sim's scenarios and each id's declared params, written by core's
 // `fleet_params` test (KSMC_UPDATE_FIXTURES=1), which fails when this file is stale.
 import fixture from "./findings.fixture.json";
@@ -145,6 +145,41 @@ describe("zh-CN templates of the core's findings", () => {
   });
 });
 
+describe("the objects findings are about", () => {
+  it("name every object of the simulator's findings with KubeSphere's Chinese words, and the core's names", async () => {
+    const objects = [...new Set(findings.map((f) => f.object).filter((o): o is string => o !== null))];
+    expect(objects).toEqual(expect.arrayContaining(["Workspace old-ws", "User alice", "ConfigMap kubesphere-system/kubesphere-config"]));
+    for (const o of objects) expect(objectLabel(i18n, o), o).toBe(o);
+    await setLanguage("zh-CN");
+    for (const o of objects) {
+      const label = objectLabel(i18n, o);
+      expect(HAN.test(label), `${o}: ${label}`).toBe(true);
+      // The name is the core's, untranslated.
+      expect(label, o).toContain(o.split(" ").at(-1));
+    }
+  });
+
+  it("use 集群, 主集群, 企业空间, 用户, 项目 and 组件 for the core's kinds", async () => {
+    await setLanguage("zh-CN");
+    const cases: [string, string][] = [
+      ["Cluster member-1", "集群 member-1"],
+      ["Cluster member-1 on host", "主集群 host 上的集群 member-1"],
+      ["Workspace team-a", "企业空间 team-a"],
+      ["User alice", "用户 alice"],
+      ["Namespace stale", "项目 stale"],
+      ["ConfigMap kubesphere-system/kubesphere-config", "配置字典 kubesphere-system/kubesphere-config"],
+      ["component logging", "组件 logging"],
+      ["InstallPlan devops", "扩展组件的 InstallPlan devops"],
+      ["InstallPlan devops on host (Cluster edge)", "主集群 host 上扩展组件的 InstallPlan devops（集群 edge）"],
+      // A kind KubeSphere's Chinese docs keep as it is, and shapes no template knows.
+      ["ClusterConfiguration kubesphere-system/ks-installer", "ClusterConfiguration kubesphere-system/ks-installer"],
+      ["Deployment x", "Deployment x"],
+      ["Cluster a b c", "Cluster a b c"],
+    ];
+    for (const [object, label] of cases) expect(objectLabel(i18n, object), object).toBe(label);
+  });
+});
+
 describe("FindingItem", () => {
   function show(finding: Finding) {
     return render(
@@ -172,5 +207,16 @@ describe("FindingItem", () => {
     );
     expect(screen.getByText(/在 ClusterConfiguration 中设置主集群的 jwtSecret/)).toBeTruthy();
     expect(screen.getByTestId("finding-commands").textContent).toBe(f.fix.commands.join("\n"));
+  });
+
+  it("shows the object a finding is about in the UI's language", async () => {
+    const conflict = findings.find((x) => x.id === "workspace-conflict");
+    if (conflict === undefined) throw new Error("the fixture has a workspace-conflict");
+    const { unmount } = show(conflict);
+    expect(screen.getByTestId("finding-object").textContent).toBe("Workspace old-ws");
+    unmount();
+    await setLanguage("zh-CN");
+    show(conflict);
+    expect(screen.getByTestId("finding-object").textContent).toBe("企业空间 old-ws");
   });
 });

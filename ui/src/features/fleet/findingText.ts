@@ -32,3 +32,32 @@ export function findingText(i18n: I18n, finding: Finding): FindingText {
   const english: FindingText = { title: finding.title, explanation: finding.explanation, fix: finding.fix.summary };
   return templateText(i18n, BASE, finding.id, finding.params, english);
 }
+
+/** Where the templates of findings' object labels live: `findings.object.<form>`. */
+const OBJECT_BASE = "findings.object";
+
+/**
+ * The shapes of the core's object labels (`Finding::object`, e.g. `Workspace team-a`,
+ * `Cluster member-1 on host`), each with the template of its form; most specific first.
+ */
+const OBJECT_FORMS: readonly (readonly [RegExp, string])[] = [
+  [/^InstallPlan (?<name>\S+) on (?<host>\S+) \(Cluster (?<cluster>\S+)\)$/, "installPlanOn"],
+  [/^Cluster (?<name>\S+) on (?<host>\S+)$/, "clusterOn"],
+  [/^(?<kind>Cluster|Workspace|User|Namespace|ConfigMap|ClusterConfiguration|InstallPlan|component) (?<name>\S+)$/, ""],
+];
+
+/**
+ * The object a finding is about, in the UI's language: the kind words translated, the names
+ * as the core wrote them. English, and a label of a shape no template knows, show the core's.
+ */
+export function objectLabel(i18n: I18n, object: string): string {
+  for (const [shape, form] of OBJECT_FORMS) {
+    const groups = shape.exec(object)?.groups;
+    if (groups === undefined) continue;
+    const key = `${OBJECT_BASE}.${form === "" ? (groups.kind ?? "") : form}`;
+    // Template keys are not English keys: the core's label is the English.
+    const translate = i18n.t.bind(i18n) as unknown as (key: string, values: Record<string, string>) => string;
+    return i18n.exists(key) ? translate(key, { ...groups }) : object;
+  }
+  return object;
+}
