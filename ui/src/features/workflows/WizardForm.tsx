@@ -18,6 +18,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { TrashIcon } from "../../components/icons";
 import { useFleet } from "../../ipc/queries";
+import { ClusterNameField } from "./ClusterNameField";
 import { ImportPreflight } from "./ImportPreflight";
 import type { WorkflowInput } from "../../ipc/bindings";
 import {
@@ -27,8 +28,9 @@ import {
   type Pair,
   type WizardForm as Form,
   WIZARD_KINDS,
-  importName,
+  clusterNameOf,
   toInput,
+  usesClusterName,
   validate,
   withMember,
 } from "./model";
@@ -127,6 +129,8 @@ export function WizardForm({ form, choices, onChange, onPlan, planning }: Wizard
           )}
         </SimpleGrid>
 
+        {usesClusterName(form) && <ClusterNameField form={form} error={shown("clusterName", form.clusterName !== "")} onChange={set} />}
+
         {movesMember && form.member !== "" && (
           <Stack gap={6}>
             <Checkbox
@@ -220,9 +224,15 @@ export function WizardForm({ form, choices, onChange, onPlan, planning }: Wizard
           <ImportPreflight
             host={form.host}
             member={form.member}
-            // The name the plan imports under (`clusterName: null`): the recorded one, if any.
-            name={importName(fleet.data, form.member)}
-            ready={form.host !== "" && form.member !== "" && errors.host === undefined && errors.member === undefined}
+            // The name the plan imports under: the typed one, else the recorded one, if any.
+            name={clusterNameOf(form, fleet.data)}
+            ready={
+              form.host !== "" &&
+              form.member !== "" &&
+              errors.host === undefined &&
+              errors.member === undefined &&
+              errors.clusterName === undefined
+            }
           />
         )}
 

@@ -1,6 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { migrateFleet, migratePlan } from "../../test/fixtures";
-import { choicesOf, emptyForm, gateOf, importName, NO_PROGRESS, reduceProgress, toInput, validate, withMember, writesTo } from "./model";
+import type { FleetReport } from "../../ipc/bindings";
+import {
+  choicesOf,
+  clusterNameOf,
+  clusterNameProblem,
+  emptyForm,
+  gateOf,
+  importName,
+  NO_PROGRESS,
+  reduceProgress,
+  renameWarning,
+  toInput,
+  validate,
+  withMember,
+  writesTo,
+} from "./model";
+
+/** migrateFleet with prod-1 as a host recorded it (`null`: never imported). */
+function fleetRecording(recorded: string | null): FleetReport {
+  const fleet = migrateFleet();
+  const member = fleet.clusters.find((c) => c.name === "prod-1");
+  if (member?.kubesphere == null) throw new Error("the fixture's prod-1 has KubeSphere");
+  member.kubesphere.recordedName = recorded === null ? null : { value: recorded, source: "kubesphere-config" };
+  return fleet;
+}
 
 describe("workflow model", () => {
   it("names an import as the plan does: the name a host recorded on the member, else the member's", () => {
@@ -14,6 +38,68 @@ describe("workflow model", () => {
     member.kubesphere.recordedName = null;
     expect(importName(fleet, member.name)).toBe(member.name);
     expect(importName(undefined, "m")).toBe("m");
+  });
+
+  it("checks a typed cluster name as a DNS-1123 label, naming what is wrong", () => {
+    for (const ok of ["prod-1", "a", "0", "a-b-c", "x".repeat(63)]) expect(clusterNameProblem(ok), ok).toBeNull();
+    expect(clusterNameProblem("x".repeat(64))).toBe("nameTooLong");
+    expect(clusterNameProblem("X".repeat(64))).toBe("nameTooLong");
+    for (const bad of ["Prod-1", "prod_1", "prod.1", "prod 1", " prod", "集群"]) expect(clusterNameProblem(bad), bad).toBe("nameChars");
+    for (const bad of ["-prod", "prod-", "-"]) expect(clusterNameProblem(bad), bad).toBe("nameEdge");
+  });
+
+  it("validates the cluster name of every workflow that uses one, and sends it as typed or null", () => {
+    const c = choicesOf(migrateFleet());
+    const importing = { ...withMember(emptyForm("import"), c, "prod-1"), host: "new-host" };
+    expect(validate(importing, c)).toEqual({});
+    expect(toInput(importing)).toMatchObject({ workflow: "import", clusterName: null });
+    expect(validate({ ...importing, clusterName: "Prod_1" }, c)).toEqual({ clusterName: "nameChars" });
+    expect(validate({ ...importing, clusterName: "prod-" }, c)).toEqual({ clusterName: "nameEdge" });
+    expect(toInput({ ...importing, clusterName: "prod-east" })).toEqual({
+      workflow: "import",
+      host: "new-host",
+      member: "prod-1",
+      clusterName: "prod-east",
+      fix: true,
+    });
+
+    const migrating = { ...withMember(emptyForm("migrate"), c, "prod-1"), host: "new-host", clusterName: "prod-east" };
+    expect(toInput(migrating)).toMatchObject({ workflow: "migrate", oldHost: "old-host", clusterName: "prod-east" });
+    expect(validate({ ...migrating, clusterName: "x".repeat(64) }, c).clusterName).toBe("nameTooLong");
+    const rebinding = { ...withMember(emptyForm("rebind"), c, "prod-1"), host: "new-host", bindings: [{ from: "apps-web", to: "ws-apps" }] };
+    expect(toInput({ ...rebinding, clusterName: "prod-east" })).toMatchObject({ workflow: "rebind", clusterName: "prod-east" });
+    expect(validate({ ...rebinding, clusterName: "-x" }, c).clusterName).toBe("nameEdge");
+
+    // Unbinding uses a name only to remove the member's Cluster from the host it leaves.
+    const unbinding = { ...withMember(emptyForm("unbind"), c, "prod-1"), clusterName: "prod-east" };
+    expect(toInput(unbinding)).toMatchObject({ workflow: "unbind", oldHost: "old-host", clusterName: "prod-east" });
+    expect(validate({ ...unbinding, clusterName: "BAD" }, c).clusterName).toBe("nameChars");
+    const hostGone = { ...unbinding, oldHost: "", clusterName: "BAD" };
+    expect(validate(hostGone, c)).toEqual({});
+    expect(toInput(hostGone)).toMatchObject({ workflow: "unbind", oldHost: null, clusterName: null });
+
+    // Another member: the name typed for the first one is dropped.
+    expect(withMember({ ...importing, clusterName: "prod-east" }, c, "prod-1").clusterName).toBe("");
+  });
+
+  it("uses the typed name, else the recorded one, and warns when a recorded name is not kept", () => {
+    const recorded = fleetRecording("legacy");
+    const form = { ...emptyForm("import"), member: "prod-1", host: "new-host" };
+    expect(clusterNameOf(form, recorded)).toBe("legacy");
+    expect(clusterNameOf({ ...form, clusterName: "prod-east" }, recorded)).toBe("prod-east");
+    expect(clusterNameOf(form, fleetRecording(null))).toBe("prod-1");
+
+    expect(renameWarning(form, recorded)).toBeNull();
+    expect(renameWarning({ ...form, clusterName: "legacy" }, recorded)).toBeNull();
+    expect(renameWarning({ ...form, clusterName: "prod-east" }, recorded)).toEqual({ key: "renamedImport", recorded: "legacy", name: "prod-east" });
+    expect(renameWarning({ ...form, kind: "migrate", clusterName: "prod-east" }, recorded)?.key).toBe("renamedImport");
+    expect(renameWarning({ ...form, kind: "rebind", clusterName: "prod-east" }, recorded)?.key).toBe("renamedRebind");
+    const unbind = { ...form, kind: "unbind" as const, oldHost: "old-host", clusterName: "prod-east" };
+    expect(renameWarning(unbind, recorded)?.key).toBe("renamedUnbind");
+    expect(renameWarning({ ...unbind, oldHost: "" }, recorded)).toBeNull();
+    // Never imported: any valid name is the administrator's choice.
+    expect(renameWarning({ ...form, clusterName: "prod-east" }, fleetRecording(null))).toBeNull();
+    expect(renameWarning({ ...form, clusterName: "prod-east" }, fleetRecording(""))).toBeNull();
   });
 
   it("offers hosts and members from the fleet, with each member's host", () => {

@@ -27,6 +27,11 @@ export interface WizardForm {
   bindings: Pair[];
   /** Import: apply the member fix-its the preflight asks for. */
   fix: boolean;
+  /**
+   * The member's Cluster name on the host (import, rebind; migrate: on both hosts; unbind: on
+   * the current host). `""`: the planner's default, {@link importName}.
+   */
+  clusterName: string;
   settleSeconds: number;
 }
 
@@ -42,6 +47,7 @@ export function emptyForm(kind: WizardKind = "migrate"): WizardForm {
     workspaceMap: [],
     bindings: [{ from: "", to: "" }],
     fix: true,
+    clusterName: "",
     settleSeconds: DEFAULT_SETTLE_SECONDS,
   };
 }
@@ -90,6 +96,8 @@ export function withMember(form: WizardForm, choices: Choices, member: string): 
     ...form,
     member,
     oldHost: bound,
+    // A name typed for another member is not this one's.
+    clusterName: "",
     projects: null,
     workspaceMap: workspacesOf(choices, member).map((w) => ({ from: w, to: w })),
   };
@@ -104,7 +112,10 @@ export function isLabel(name: string): boolean {
 
 /** i18n keys (under `workflows.invalid`) of what is wrong, by field. */
 export type FormErrors = Partial<
-  Record<"member" | "oldHost" | "host" | "projects" | "workspaceMap" | "bindings" | "settleSeconds", InvalidKey>
+  Record<
+    "member" | "oldHost" | "host" | "clusterName" | "projects" | "workspaceMap" | "bindings" | "settleSeconds",
+    InvalidKey
+  >
 >;
 export type InvalidKey =
   | "required"
@@ -115,7 +126,28 @@ export type InvalidKey =
   | "badName"
   | "noBindings"
   | "duplicate"
-  | "settle";
+  | "settle"
+  | ClusterNameProblem;
+
+/** Why a typed cluster name is not a DNS-1123 label, most basic reason first. */
+export type ClusterNameProblem = "nameTooLong" | "nameChars" | "nameEdge";
+
+/**
+ * What is wrong with `name` as a Cluster name — a Kubernetes DNS-1123 label: at most 63
+ * characters, lowercase letters, digits and '-', starting and ending with a letter or digit —
+ * or `null` when it is one. The core checks the same (`names::check_label`).
+ */
+export function clusterNameProblem(name: string): ClusterNameProblem | null {
+  if (name.length > 63) return "nameTooLong";
+  if (!/^[a-z0-9-]+$/.test(name)) return "nameChars";
+  if (name.startsWith("-") || name.endsWith("-")) return "nameEdge";
+  return null;
+}
+
+/** Whether the chosen workflow uses a Cluster name (unbind only when there is a host to leave). */
+export function usesClusterName(form: WizardForm): boolean {
+  return form.kind !== "unbind" || form.oldHost !== "";
+}
 
 /** Inline validation: what the form lacks or gets wrong, before anything is planned. */
 export function validate(form: WizardForm, choices: Choices): FormErrors {
@@ -130,6 +162,10 @@ export function validate(form: WizardForm, choices: Choices): FormErrors {
   }
   if ((form.kind === "unbind" || form.kind === "migrate") && form.oldHost !== "") {
     if (form.oldHost === form.member) errors.oldHost = "sameAsMember";
+  }
+  if (usesClusterName(form) && form.clusterName !== "") {
+    const problem = clusterNameProblem(form.clusterName);
+    if (problem !== null) errors.clusterName = problem;
   }
   if ((form.kind === "unbind" || form.kind === "migrate") && form.projects?.length === 0) {
     errors.projects = "noProjects";
@@ -152,16 +188,20 @@ export function validate(form: WizardForm, choices: Choices): FormErrors {
   return errors;
 }
 
-/** The core's input for a valid form. */
+/**
+ * The core's input for a valid form. `clusterName` is the typed name, or `null` (the planner's
+ * default) when none was typed or the workflow does not use one.
+ */
 export function toInput(form: WizardForm): WorkflowInput {
   const oldHost = form.oldHost === "" ? null : form.oldHost;
+  const clusterName = usesClusterName(form) && form.clusterName !== "" ? form.clusterName : null;
   switch (form.kind) {
     case "unbind":
       return {
         workflow: "unbind",
         member: form.member,
         oldHost,
-        clusterName: null,
+        clusterName,
         projects: form.projects,
         settleSeconds: form.settleSeconds,
       };
@@ -173,18 +213,18 @@ export function toInput(form: WizardForm): WorkflowInput {
         member: form.member,
         oldHost,
         newHost: form.host,
-        clusterName: null,
+        clusterName,
         projects: form.projects,
         workspaceMap,
         settleSeconds: form.settleSeconds,
       };
     }
     case "import":
-      return { workflow: "import", host: form.host, member: form.member, clusterName: null, fix: form.fix };
+      return { workflow: "import", host: form.host, member: form.member, clusterName, fix: form.fix };
     case "rebind": {
       const bindings: Record<string, string> = {};
       for (const b of form.bindings) if (b.from !== "") bindings[b.from] = b.to;
-      return { workflow: "rebind", host: form.host, member: form.member, clusterName: null, bindings };
+      return { workflow: "rebind", host: form.host, member: form.member, clusterName, bindings };
     }
   }
 }
@@ -332,12 +372,40 @@ export function isUnfinished(status: RunStatus): boolean {
   return status === "interrupted" || status === "paused" || status === "blocked";
 }
 
-/**
- * The Cluster name an import without a name uses (the core's plan does the same): the name a
- * host recorded on the member, which KubeSphere wants again, else the member's name here.
- */
-export function importName(fleet: FleetReport | undefined, member: string): string {
+/** The name a host recorded on the member when it imported it, or `null`: never imported. */
+export function recordedName(fleet: FleetReport | undefined, member: string): string | null {
   const recorded = fleet?.clusters.find((c) => c.name === member)?.kubesphere?.recordedName?.value;
   // An empty clusterName is KubeSphere's "never imported".
-  return recorded !== undefined && recorded !== "" ? recorded : member;
+  return recorded !== undefined && recorded !== "" ? recorded : null;
+}
+
+/**
+ * The Cluster name a workflow without a name uses (the core's planners do the same): the name
+ * a host recorded on the member, which KubeSphere wants again, else the member's name here.
+ */
+export function importName(fleet: FleetReport | undefined, member: string): string {
+  return recordedName(fleet, member) ?? member;
+}
+
+/** The Cluster name the plan will use: the typed one, else the default. */
+export function clusterNameOf(form: WizardForm, fleet: FleetReport | undefined): string {
+  return form.clusterName !== "" ? form.clusterName : importName(fleet, form.member);
+}
+
+/** i18n keys (under `workflows.form`) of the warnings about a name other than the recorded one. */
+export type RenameWarning = "renamedImport" | "renamedUnbind" | "renamedRebind";
+
+/**
+ * A warning when the typed name differs from the one a host recorded on the member: KubeSphere
+ * wants a member imported again under its old name, and the host knows it by that name.
+ */
+export function renameWarning(
+  form: WizardForm,
+  fleet: FleetReport | undefined,
+): { key: RenameWarning; recorded: string; name: string } | null {
+  const recorded = recordedName(fleet, form.member);
+  if (!usesClusterName(form) || form.clusterName === "" || recorded === null || form.clusterName === recorded) return null;
+  const key: RenameWarning =
+    form.kind === "unbind" ? "renamedUnbind" : form.kind === "rebind" ? "renamedRebind" : "renamedImport";
+  return { key, recorded, name: form.clusterName };
 }
