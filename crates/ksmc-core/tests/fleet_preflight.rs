@@ -107,6 +107,24 @@ async fn each_misconfigured_member_fails_the_check_kubesphere_would_fail() {
         clean.contains("team-a") && clean.contains("alice"),
         "{clean}"
     );
+    // What another language writes its sentences from: each kind of conflict's names.
+    let check = r.checks.iter().find(|c| c.id == "clean-member").unwrap();
+    let params: Vec<(&str, &str)> = check
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("host", "host"),
+            ("localWorkspaces", "team-a"),
+            ("member", "m-dirty"),
+            ("users", "alice"),
+            ("variant", "conflicts"),
+            ("workspaces", "old-ws"),
+        ]
+    );
 
     let r = run(d, "host", "m-renamed", None).await;
     assert_eq!(not_passed(&r), v(&[("recorded-name", Fail)]), "{r:#?}");
