@@ -16,7 +16,7 @@
 
 use futures::StreamExt as _;
 
-use super::facts::{ClusterFacts, Depth, PARALLELISM, gather_to, link_members};
+use super::facts::{ClusterFacts, Depth, PARALLELISM, gather_on_task, gather_to, link_members};
 use super::findings::findings;
 use super::{FleetReport, inspect_sources};
 use crate::error::{AppError, ErrorKind};
@@ -90,7 +90,10 @@ pub fn not_found<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> AppErr
 /// (The reads are made before the stream: a stream holding a closure over `&ClusterSource` is
 /// not provably `Send` where a caller needs it, e.g. a Tauri command.)
 pub(super) async fn read_all(sources: Vec<&ClusterSource>, depth: Depth) -> Vec<ClusterFacts> {
-    let reads: Vec<_> = sources.into_iter().map(|s| gather_to(s, depth)).collect();
+    let reads: Vec<_> = sources
+        .into_iter()
+        .map(|s| gather_on_task(s, depth))
+        .collect();
     futures::stream::iter(reads)
         .buffered(PARALLELISM)
         .collect()

@@ -2,7 +2,9 @@
 //! (`kubesphere-multicluster.md` §5.3, §7.4), and on every host the users × clusters matrix
 //! they imply with the workspaces' placement and the members' user copies (§5.2).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use kube::api::DynamicObject;
 use serde::Serialize;
@@ -208,6 +210,29 @@ pub fn link_access(all: &mut [ClusterFacts]) {
     }
 }
 
+/// The bindings that are not KubeFed copies, by the users they name (a binding naming a user
+/// twice is listed once for them).
+fn by_user(bindings: &[RoleBinding]) -> HashMap<&str, Vec<&RoleBinding>> {
+    let mut index: HashMap<&str, Vec<&RoleBinding>> = HashMap::default();
+    for b in bindings.iter().filter(|b| !b.kubefed_managed) {
+        let mut named: Vec<&str> = b.users.iter().map(String::as_str).collect();
+        named.sort_unstable();
+        named.dedup();
+        for user in named {
+            index.entry(user).or_default().push(b);
+        }
+    }
+    index
+}
+
+/// The bindings of `user` in an index made by [`by_user`].
+fn bindings_of<'i, 'b>(
+    index: &'i HashMap<&str, Vec<&'b RoleBinding>>,
+    user: &str,
+) -> &'i [&'b RoleBinding] {
+    index.get(user).map_or(&[], Vec::as_slice)
+}
+
 /// The matrix of one host; `None` for a cluster that is not a host or whose users or role
 /// bindings could not be listed.
 #[must_use]
@@ -261,18 +286,20 @@ pub fn matrix(host: &ClusterFacts, all: &[ClusterFacts]) -> Option<AccessMatrix>
         .iter()
         .map(|t| (t.name.as_str(), t))
         .collect();
+    // Each user's bindings, found once by name rather than by scanning every binding per user.
+    let (global, local) = (by_user(global), by_user(local));
     let mut rows: Vec<UserAccess> = users
         .iter()
         .filter(|u| !u.kubefed_managed)
         .map(|u| {
-            let mine = |b: &&RoleBinding| !b.kubefed_managed && b.users.contains(&u.name);
-            let mut platform_roles: Vec<String> =
-                global.iter().filter(mine).map(|b| b.role.clone()).collect();
+            let mut platform_roles: Vec<String> = bindings_of(&global, &u.name)
+                .iter()
+                .map(|b| b.role.clone())
+                .collect();
             platform_roles.sort();
             platform_roles.dedup();
-            let mut memberships: Vec<Membership> = local
+            let mut memberships: Vec<Membership> = bindings_of(&local, &u.name)
                 .iter()
-                .filter(mine)
                 .filter_map(|b| {
                     Some(Membership {
                         workspace: b.workspace.clone()?,
@@ -321,4 +348,37 @@ pub fn matrix(host: &ClusterFacts, all: &[ClusterFacts]) -> Option<AccessMatrix>
             host.name
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binding(name: &str, users: &[&str], kubefed_managed: bool) -> RoleBinding {
+        RoleBinding {
+            name: name.into(),
+            users: users.iter().map(|&u| u.to_owned()).collect(),
+            role: "platform-regular".into(),
+            workspace: None,
+            kubefed_managed,
+        }
+    }
+
+    fn names(found: &[&RoleBinding]) -> Vec<String> {
+        found.iter().map(|b| b.name.clone()).collect()
+    }
+
+    #[test]
+    fn the_index_lists_each_users_own_bindings_once_and_no_kubefed_copy() {
+        let bindings = [
+            binding("a", &["alice", "bob"], false),
+            binding("b", &["alice", "alice"], false),
+            binding("copy", &["alice"], true),
+            binding("c", &["bob"], false),
+        ];
+        let index = by_user(&bindings);
+        assert_eq!(names(bindings_of(&index, "alice")), ["a", "b"]);
+        assert_eq!(names(bindings_of(&index, "bob")), ["a", "c"]);
+        assert!(bindings_of(&index, "carol").is_empty());
+    }
 }

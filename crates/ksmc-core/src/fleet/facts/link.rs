@@ -50,7 +50,7 @@ fn user_sync(
     member: &ClusterFacts,
     member_users: &[User],
 ) -> UserSync {
-    let copies: std::collections::HashSet<&str> = member_users
+    let copies: foldhash::HashSet<&str> = member_users
         .iter()
         .filter(|u| u.kubefed_managed)
         .map(|u| u.name.as_str())

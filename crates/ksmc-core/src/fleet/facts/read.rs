@@ -596,12 +596,47 @@ async fn fill(
 /// Reads every cluster, at most [`PARALLELISM`] at a time, keeping the sources' order, then
 /// adds the facts that need two clusters (see [`link_members`]).
 pub async fn gather_all(sources: &[ClusterSource]) -> Vec<ClusterFacts> {
-    let mut all: Vec<ClusterFacts> = futures::stream::iter(sources.iter().map(gather))
+    let reads: Vec<_> = sources
+        .iter()
+        .map(|s| gather_on_task(s, Depth::Full))
+        .collect();
+    let mut all: Vec<ClusterFacts> = futures::stream::iter(reads)
         .buffered(PARALLELISM)
         .collect()
         .await;
     link_members(&mut all);
     all
+}
+
+/// [`gather_to`] on a task of its own. Polled beside the other clusters' reads inside one
+/// future, every cluster's decoding and bookkeeping ran on whichever thread polled that
+/// future — one core for the whole estate; as tasks they spread over the runtime's workers.
+/// The task starts when the returned future is first polled and is aborted when that future is
+/// dropped (an inspection given up); a panic in it is the caller's panic, as before.
+pub(crate) fn gather_on_task(
+    source: &ClusterSource,
+    depth: Depth,
+) -> impl Future<Output = ClusterFacts> + Send + 'static {
+    let source = source.clone();
+    // Spawned when first polled, so that a caller's bound on reads at a time still holds.
+    async move {
+        let mut task = AbortOnDrop(tokio::spawn(async move { gather_to(&source, depth).await }));
+        match (&mut task.0).await {
+            Ok(facts) => facts,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only a runtime shutting down cancels it, and nothing awaits the answer then.
+            Err(e) => panic!("the read of a cluster was cancelled: {e}"),
+        }
+    }
+}
+
+/// Aborts its task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What the member's ks-apiserver answers through the Kubernetes service proxy
@@ -640,4 +675,51 @@ async fn ks_apiserver_answer(client: &kube::Client) -> Result<String, String> {
     };
     let v: Value = serde_json::from_str(&text).map_err(|_| invalid_ks_apiserver("not JSON"))?;
     Ok(str_at(&v, "/gitVersion").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A cluster that accepts connections and never answers: a read of it waits for the
+    /// call deadline, unless the inspection it belongs to is dropped first.
+    #[tokio::test]
+    async fn dropping_a_read_on_its_own_task_stops_it() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let source = ClusterSource::from_yaml(
+            "silent",
+            &format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n"
+            ),
+        )
+        .unwrap();
+        let read = gather_on_task(&source, Depth::Full);
+        let (mut conn, _) = tokio::time::timeout(Duration::from_secs(5), async {
+            tokio::select! {
+                accepted = listener.accept() => accepted.unwrap(),
+                () = async { read.await; unreachable!("a silent cluster answered") } => unreachable!(),
+            }
+        })
+        .await
+        .expect("the read connects while it is polled");
+        // The `select!` above dropped the read once the connection was accepted: its task must
+        // go, and with it the connection, long before the call deadline.
+        let mut buf = [0u8; 4096];
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match tokio::io::AsyncReadExt::read(&mut conn, &mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        assert!(
+            closed.is_ok(),
+            "the connection stayed open after the read was dropped"
+        );
+    }
 }

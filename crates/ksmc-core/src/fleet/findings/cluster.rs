@@ -1,7 +1,7 @@
 //! Findings about one cluster: KubeSphere's presence, role and configuration for its position,
 //! the recorded name, a member's cleanliness and components, and its projects.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::super::facts::{ClusterFacts, is_zero_duration};
 use super::{
