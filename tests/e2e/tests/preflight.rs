@@ -2,7 +2,9 @@
 //! another jwtSecret than host's. The overview's finding says so with the command that fixes
 //! it; the import wizard's checklist fails that check (and only that one) with its fix;
 //! planning its import without "let ksmc fix it" is refused with that check and how to fix
-//! it; with the fix on, the plan carries the fix as its first phase.
+//! it; with the fix on, the plan carries the fix as its first phase. Before that, m-renamed
+//! (imported before as `legacy-name`) typed under another Cluster name warns at once and fails
+//! the recorded-name check; with the field cleared the default name passes it.
 //! Screenshots go to target/e2e/.
 
 mod common;
@@ -13,8 +15,8 @@ use common::{
     choose_language, js_click_on, launch, painted_shot, present, save_shots, select_in,
     visible_text, wait_for, wait_secs,
 };
-use fantoccini::Client;
 use fantoccini::error::CmdError;
+use fantoccini::{Client, Locator};
 
 #[derive(Debug, Default)]
 struct Seen {
@@ -24,6 +26,11 @@ struct Seen {
     jwt_check: String,
     error: String,
     fixed_plan: String,
+    /// m-renamed under another name: the warning, then recorded-name's status.
+    rename_warning: String,
+    renamed_status: String,
+    /// m-renamed under the default name: recorded-name's status.
+    default_status: String,
     shots: Vec<(&'static str, Vec<u8>)>,
 }
 
@@ -38,6 +45,42 @@ async fn jwt_finding(client: &Client) -> Result<String, CmdError> {
         .as_str()
         .unwrap_or_default()
         .to_owned())
+}
+
+/// Runs the checklist and returns the status of one check.
+async fn check_status(client: &Client, id: &str) -> Result<String, CmdError> {
+    js_click_on(client, "preflight-button").await?;
+    wait_secs(client, "preflight-checklist", 60).await?;
+    let testid = format!("preflight-check-{id}");
+    wait_secs(client, &testid, 60).await?;
+    Ok(client
+        .execute(
+            "const e = document.querySelector(`[data-testid='${arguments[0]}']`); return e ? e.dataset.status : '';",
+            vec![serde_json::json!(testid)],
+        )
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// m-renamed, which a host recorded as `legacy-name`: another typed name warns and fails the
+/// recorded-name check; the field cleared, the default (the recorded name) passes it.
+async fn renamed(client: &Client, seen: &mut Seen) -> Result<(), CmdError> {
+    select_in(client, "field-member", "m-renamed").await?;
+    let field = client
+        .find(Locator::Css("[data-testid='field-cluster-name']"))
+        .await?;
+    field.send_keys("fresh-name").await?;
+    wait_secs(client, "cluster-name-warning", 30).await?;
+    seen.rename_warning = visible_text(client, "cluster-name-warning").await?;
+    seen.renamed_status = check_status(client, "recorded-name").await?;
+    seen.shots
+        .push(("preflight-renamed.png", painted_shot(client).await?));
+    // Select all, then delete: the field is empty and the plan uses the default name.
+    field.send_keys("\u{E009}a\u{E003}").await?;
+    seen.default_status = check_status(client, "recorded-name").await?;
+    Ok(())
 }
 
 async fn drive(client: &Client) -> Result<Seen, CmdError> {
@@ -58,6 +101,7 @@ async fn drive(client: &Client) -> Result<Seen, CmdError> {
         .await?;
     wait_for(client, "field-host").await?;
     select_in(client, "field-host", "host").await?;
+    renamed(client, &mut seen).await?;
     select_in(client, "field-member", "m-jwt").await?;
     // The checklist, before any plan.
     js_click_on(client, "preflight-button").await?;
@@ -120,6 +164,16 @@ async fn a_preflight_failure_shows_with_its_fix() {
     let seen = result.expect("the screens appear");
     save_shots(&seen.shots);
 
+    assert!(
+        seen.rename_warning.contains("legacy-name") && seen.rename_warning.contains("fresh-name"),
+        "typing another name than the recorded one warns at once: {:?}",
+        seen.rename_warning
+    );
+    assert_eq!(
+        (seen.renamed_status.as_str(), seen.default_status.as_str()),
+        ("fail", "pass"),
+        "recorded-name under fresh-name, then under the default name"
+    );
     assert!(
         seen.finding.contains("jwtSecret") && seen.finding.contains("kubectl"),
         "the finding with its fix: {}",
