@@ -51,7 +51,12 @@ pub async fn inspect(sources: &[ClusterSource]) -> Inspected {
 /// at once instead of [`INSPECT_CONCURRENCY`] at a time.
 pub async fn inspect_all_at_once(sources: &[ClusterSource]) -> Inspected {
     let (report, seconds) = timed(async {
-        let mut clusters = futures::future::join_all(sources.iter().map(facts::gather)).await;
+        let mut clusters = futures::future::join_all(
+            sources
+                .iter()
+                .map(|s| facts::gather_on_task(s, facts::Depth::Full)),
+        )
+        .await;
         facts::link_members(&mut clusters);
         let findings = ksmc_core::fleet::findings(&clusters);
         FleetReport { clusters, findings }

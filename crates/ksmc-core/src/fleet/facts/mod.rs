@@ -20,8 +20,7 @@ pub use access::{
 pub use config::{components, fingerprint, is_zero_duration, parse_effective_config, parse_role};
 pub use link::link_members;
 pub use model::*;
-pub(crate) use read::gather_on_task;
-pub use read::{Depth, gather, gather_all, gather_to, ks_apiserver_version};
+pub use read::{Depth, gather, gather_all, gather_on_task, gather_to, ks_apiserver_version};
 
 /// How many clusters are read at the same time. An inspection waits mostly on round trips,
 /// and a cluster's reads hold a few small connections: 32 keeps an estate of up to 32

@@ -613,7 +613,7 @@ pub async fn gather_all(sources: &[ClusterSource]) -> Vec<ClusterFacts> {
 /// future — one core for the whole estate; as tasks they spread over the runtime's workers.
 /// The task starts when the returned future is first polled and is aborted when that future is
 /// dropped (an inspection given up); a panic in it is the caller's panic, as before.
-pub(crate) fn gather_on_task(
+pub fn gather_on_task(
     source: &ClusterSource,
     depth: Depth,
 ) -> impl Future<Output = ClusterFacts> + Send + 'static {
