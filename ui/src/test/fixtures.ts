@@ -257,6 +257,15 @@ export function migrateFleet(): FleetReport {
   };
 }
 
+/** migrateFleet with prod-1 as a host recorded it (`null`: never imported). */
+export function fleetRecording(recorded: string | null): FleetReport {
+  const fleet = migrateFleet();
+  const member = fleet.clusters.find((c) => c.name === "prod-1");
+  if (member?.kubesphere == null) throw new Error("the fixture's prod-1 has KubeSphere");
+  member.kubesphere.recordedName = recorded === null ? null : { value: recorded, source: "kubesphere-config" };
+  return fleet;
+}
+
 function step(id: number, title: string, action: Action, changes: string[] = []): Step {
   return {
     id,

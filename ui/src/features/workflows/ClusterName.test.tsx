@@ -2,18 +2,9 @@ import { screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { setLanguage } from "../../i18n";
 import type { FleetReport, PreflightReport, WorkflowInput } from "../../ipc/bindings";
-import { migrateFleet, migratePlan } from "../../test/fixtures";
+import { fleetRecording, migratePlan } from "../../test/fixtures";
 import { callsOf, mockCommands } from "../../test/ipc";
 import { renderWithProviders } from "../../test/render";
-
-/** migrateFleet with prod-1 as a host recorded it (`null`: never imported). */
-function fleetRecording(recorded: string | null): FleetReport {
-  const fleet = migrateFleet();
-  const member = fleet.clusters.find((c) => c.name === "prod-1");
-  if (member?.kubesphere == null) throw new Error("the fixture's prod-1 has KubeSphere");
-  member.kubesphere.recordedName = recorded === null ? null : { value: recorded, source: "kubesphere-config" };
-  return fleet;
-}
 
 /** The wizard on `kind`, every plan request and preflight call recorded. */
 async function openWizard(kind: string, fleet: FleetReport) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { migrateFleet, migratePlan } from "../../test/fixtures";
-import type { FleetReport } from "../../ipc/bindings";
+import { fleetRecording, migrateFleet, migratePlan } from "../../test/fixtures";
 import {
   choicesOf,
   clusterNameOf,
@@ -16,15 +15,6 @@ import {
   withMember,
   writesTo,
 } from "./model";
-
-/** migrateFleet with prod-1 as a host recorded it (`null`: never imported). */
-function fleetRecording(recorded: string | null): FleetReport {
-  const fleet = migrateFleet();
-  const member = fleet.clusters.find((c) => c.name === "prod-1");
-  if (member?.kubesphere == null) throw new Error("the fixture's prod-1 has KubeSphere");
-  member.kubesphere.recordedName = recorded === null ? null : { value: recorded, source: "kubesphere-config" };
-  return fleet;
-}
 
 describe("workflow model", () => {
   it("names an import as the plan does: the name a host recorded on the member, else the member's", () => {
